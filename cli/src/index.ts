@@ -1,0 +1,3 @@
+export { run } from './run.js';
+export type { Command, CommandIo } from './command.js';
+export { ExitCode } from './command.js';

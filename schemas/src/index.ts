@@ -1,1 +1,3 @@
 export * from './address.js';
+export * from './label-selector.js';
+export * from './model.js';

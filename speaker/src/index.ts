@@ -1,1 +1,1 @@
-export {};
+export * from './l2/index.js';

@@ -1,0 +1,38 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { listLabNamespaces, listLabRootLinks } from './sweep.js';
+
+/** Pids of live processes whose command line mentions `text` (the run id appears in every daemon's paths). */
+export function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmdline.includes(text)) pids.push(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Everything of a run still present: namespaces, root links, processes. Empty when the run is gone. */
+export async function leftoversOf(runId: string, pids: readonly number[] = []): Promise<string[]> {
+  const prefix = `lbl-${runId}-`;
+  return [
+    ...(await listLabNamespaces()).filter((name) => name.startsWith(prefix)).map((name) => `netns ${name}`),
+    ...(await listLabRootLinks()).filter((name) => name.startsWith(prefix)).map((name) => `link ${name}`),
+    ...processesMentioning(runId).map((pid) => `process ${pid}`),
+    ...pids.filter(isRunning).map((pid) => `process ${pid}`),
+  ];
+}

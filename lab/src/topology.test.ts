@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { createLab, withLab } from './create-lab.js';
+import type { Lab } from './lab.js';
+import { labSkipReason } from './requirements.js';
+import { sweep } from './sweep.js';
+import { leftoversOf } from './leftovers.js';
+import { waitFor } from './wait-for.js';
+
+const skip = labSkipReason(['ping']);
+
+async function reachable(lab: Lab, ns: string, destination: string): Promise<boolean> {
+  const result = await lab.exec(ns, ['ping', '-c', '1', '-W', '1', destination], { allowFailure: true });
+  return result.ok;
+}
+
+interface Held {
+  readonly runId: string;
+  readonly pids: readonly number[];
+  readonly namespaces: readonly string[];
+}
+
+/** Starts the hold-lab fixture and returns the child with what it built. */
+async function holdLab(): Promise<{ child: ReturnType<typeof spawn>; held: Held }> {
+  const script = fileURLToPath(new URL('./fixtures/hold-lab.js', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const [line] = (await once(lines, 'line')) as [string];
+  clearTimeout(timer);
+  return { child, held: JSON.parse(line) as Held };
+}
+
+describe('lab topology', { skip }, () => {
+  test('nodes reach the router, each other and the external client over IPv4 and IPv6, and the root namespace over the management link', async () => {
+    await withLab({ nodes: 2 }, async (lab) => {
+      const [first, second] = lab.nodes;
+      assert.ok(first !== undefined && second !== undefined);
+      const checks: Array<[string, string]> = [
+        [first.ns, lab.router.ipv4],
+        [first.ns, lab.router.ipv6],
+        [first.ns, second.ipv4],
+        [first.ns, second.ipv6],
+        [second.ns, first.ipv6],
+        [first.ns, first.mgmt.hostIpv4],
+        [second.ns, second.mgmt.hostIpv6],
+        [lab.clients.lan.ns, first.ipv4],
+        [lab.clients.external.ns, second.ipv4],
+        [lab.clients.external.ns, second.ipv6],
+      ];
+      const results = await Promise.all(
+        checks.map(async ([ns, to]) => [ns, to, await reachable(lab, ns, to)] as const),
+      );
+      assert.deepEqual(
+        results.filter(([, , ok]) => !ok),
+        [],
+        'unreachable pairs',
+      );
+      // The management link is the only path to the root namespace: nodes do not reach each other's.
+      assert.equal(await reachable(lab, first.ns, second.mgmt.hostIpv4), false);
+      assert.ok(first.ifname.length <= 15 && first.mgmt.hostIfname.length <= 15);
+    });
+  });
+
+  test('teardown leaves no namespace, link or process of the run', async () => {
+    const lab = await createLab({ nodes: 2 });
+    const child = await lab.spawn(lab.nodes[0]?.ns ?? '', ['sleep', '60']);
+    assert.notDeepEqual(await leftoversOf(lab.runId), []);
+    await lab.teardown();
+    assert.deepEqual(await leftoversOf(lab.runId, [child.pid]), []);
+  });
+
+  test('a test that fails half way still leaves nothing behind', async () => {
+    let runId = '';
+    let pids: number[] = [];
+    await assert.rejects(
+      withLab({ nodes: 1 }, async (lab) => {
+        runId = lab.runId;
+        pids = [(await lab.spawn(lab.router.ns, ['sleep', '60'])).pid];
+        throw new Error('failed half way');
+      }),
+      /failed half way/,
+    );
+    assert.notEqual(runId, '');
+    assert.deepEqual(await leftoversOf(runId, pids), []);
+  });
+
+  test('SIGTERM to the owning process tears its lab down', async () => {
+    const { child, held } = await holdLab();
+    assert.notDeepEqual(await leftoversOf(held.runId), []);
+    child.kill('SIGTERM');
+    const [, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    assert.equal(signal, 'SIGTERM');
+    assert.deepEqual(await leftoversOf(held.runId, held.pids), []);
+  });
+
+  test('sweep removes what a SIGKILLed run left, and nothing of a live run', async () => {
+    const live = await createLab({ nodes: 1 });
+    try {
+      const { child, held } = await holdLab();
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      assert.notDeepEqual(await leftoversOf(held.runId), [], 'SIGKILL leaves the lab behind');
+      const report = await sweep();
+      assert.ok(report.runs.includes(held.runId));
+      assert.ok(!report.runs.includes(live.runId));
+      await waitFor(async () => (await leftoversOf(held.runId, held.pids)).length === 0, {
+        timeoutMs: 5_000,
+        description: 'swept run to vanish',
+      });
+      assert.ok(await reachable(live, live.nodes[0]?.ns ?? '', live.router.ipv4), 'the live lab still works');
+    } finally {
+      await live.teardown();
+    }
+  });
+});

@@ -5,3 +5,6 @@ export * from './frame.js';
 export * from './ipv6.js';
 export * from './link-address.js';
 export * from './ndp.js';
+export * from './interfaces.js';
+export * from './leader.js';
+export * from './responder.js';

@@ -1,4 +1,22 @@
 export { createLab, withLab } from './create-lab.js';
+export type { LabSpecWithDaemons } from './create-lab.js';
+export { BgpDaemon } from './bgp-daemon.js';
+export type { ResolvedDaemonSpec, ResolvedPeer } from './bgp-daemon.js';
+export { familyOf, nextHopsOf, normalizeState, prefixFamily } from './bgp-types.js';
+export type {
+  AddressFamily,
+  BgpDaemonKind,
+  BgpDaemonSpec,
+  BgpPeerRef,
+  BgpPeerSpec,
+  BgpRoute,
+  BgpSession,
+  BgpSessionState,
+} from './bgp-types.js';
+export { BirdDaemon, birdConfig, parseBirdProtocols, parseBirdRoutes } from './bird.js';
+export { FrrDaemon, frrConfig, parseFrrNeighbors, parseFrrPrefix, parseFrrRoutes } from './frr.js';
+export { GobgpDaemon, gobgpConfig, parseGobgpNeighbors, parseGobgpRib } from './gobgp.js';
+export { defaultAsn } from './daemons.js';
 export { Lab, artifactsRoot } from './lab.js';
 export type { Clients, LabDescription, LabSpawnOptions, LabSpec, TeardownOptions } from './lab.js';
 export { LabCommandError, LabPrerequisiteError, LabTimeoutError } from './errors.js';

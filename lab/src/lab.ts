@@ -1,3 +1,8 @@
+import type { BgpDaemon } from './bgp-daemon.js';
+import type { BgpDaemonKind } from './bgp-types.js';
+import type { BirdDaemon } from './bird.js';
+import type { FrrDaemon } from './frr.js';
+import type { GobgpDaemon } from './gobgp.js';
 import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +88,40 @@ export class Lab {
     this.nodes = plan.nodes;
     this.router = plan.router;
     this.clients = { lan: plan.client, external: plan.external };
+  }
+
+  #daemons = new Map<BgpDaemonKind, BgpDaemon>();
+
+  /** @internal */
+  setDaemons(daemons: Map<BgpDaemonKind, BgpDaemon>): void {
+    this.#daemons = daemons;
+  }
+
+  #daemon(kind: BgpDaemonKind): BgpDaemon {
+    const daemon = this.#daemons.get(kind);
+    if (daemon === undefined)
+      throw new Error(`lab: ${kind} is not running in this lab; pass \`${kind}: {...}\` in the lab spec`);
+    return daemon;
+  }
+
+  /** BIRD on the router (throws when the spec had `bird: false`). */
+  get bird(): BirdDaemon {
+    return this.#daemon('bird') as BirdDaemon;
+  }
+
+  /** FRR bgpd (throws unless the spec had `frr`). */
+  get frr(): FrrDaemon {
+    return this.#daemon('frr') as FrrDaemon;
+  }
+
+  /** GoBGP (throws unless the spec had `gobgp`). */
+  get gobgp(): GobgpDaemon {
+    return this.#daemon('gobgp') as GobgpDaemon;
+  }
+
+  /** The daemons that run, by kind. */
+  get daemons(): ReadonlyMap<BgpDaemonKind, BgpDaemon> {
+    return this.#daemons;
   }
 
   /** Every namespace of this lab (the LAN's first). */

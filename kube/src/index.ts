@@ -1,1 +1,3 @@
-export {};
+export * from './server/http-server.js';
+export * from './server/admission.js';
+export * from './server/kubeconfig.js';

@@ -1,3 +1,10 @@
 export * from './address.js';
 export * from './label-selector.js';
 export * from './model.js';
+export * from './community.js';
+export * from './duration.js';
+export * from './json-schemas.js';
+export * from './legacy-config.js';
+export * from './load-config.js';
+export * from './validation-context.js';
+export { validateAgainstSchema, hasSchema, type SchemaProblem } from './schema-validator.js';

@@ -129,7 +129,10 @@ export interface BgpPeer extends ResourceBase {
   readonly ebgpMultiHop: boolean;
   readonly vrf: string | undefined;
   readonly enableGracefulRestart: boolean;
+  /** Deprecated: separate sessions per address family. */
   readonly disableMP: boolean;
+  /** Carry IPv4 and IPv6 over this one session (MP-BGP, RFC 4760), whatever the peer address family. */
+  readonly dualStackAddressFamily: boolean;
   /** Derived: iBGP when peerASN equals myASN or dynamicASN is internal. */
   readonly isInternal: boolean;
 }

@@ -149,7 +149,7 @@ function describe(kind: string, error: ErrorObject, root: unknown): SchemaProble
           code: 'wrong-type',
           message: `${where} must be ${articleType(String(params['type']))}, not ${show(value)}`,
           pointer,
-          ...(params['type'] === 'string' ? { hint: 'quote the value' } : {}),
+          hint: typeHint(String(params['type'])),
         },
       ];
     case 'enum':
@@ -235,6 +235,14 @@ function describe(kind: string, error: ErrorObject, root: unknown): SchemaProble
         },
       ];
   }
+}
+
+function typeHint(type: string): string {
+  if (type.startsWith('string')) return 'quote the value, e.g. "64500" or "10.0.0.0/24"';
+  if (type === 'boolean') return 'write true or false (without quotes)';
+  if (type === 'integer' || type === 'number') return 'write a number without quotes';
+  if (type.startsWith('array')) return 'write a YAML list: one "- item" per line, or [a, b]';
+  return 'write a map of "key: value" lines, indented under this key';
 }
 
 function articleType(type: string): string {

@@ -1,8 +1,54 @@
-export * from './errors.js';
-export * from './ip.js';
-export * from './nlri.js';
-export * from './capabilities.js';
-export * from './open.js';
-export * from './attributes.js';
-export * from './update.js';
-export * from './message.js';
+// The BGP speaker: codecs (pure), the session state machine (pure, injected clock), the announcer, and the
+// node:net adapter.
+export { BgpError, CeaseSubcode, ErrorCode, HeaderSubcode, OpenSubcode, UpdateSubcode } from './errors.js';
+export { Afi, Safi, CapabilityCode, type Capability, type GracefulRestartFamily } from './capabilities.js';
+export { AS_TRANS, type OpenMessage, openCapabilities } from './open.js';
+export {
+  AttributeType,
+  Origin,
+  SegmentType,
+  type AsPathSegment,
+  type AttributeContext,
+  type AttributeProblem,
+  type LargeCommunity,
+  type PathAttribute,
+} from './attributes.js';
+export { type UpdateMessage, isTreatAsWithdraw } from './update.js';
+export {
+  type BgpMessage,
+  type KeepaliveMessage,
+  type MessageContext,
+  type NotificationMessage,
+  type RouteRefreshMessage,
+  MAX_MESSAGE_LENGTH,
+  MessageFramer,
+  MessageType,
+  decodeMessage,
+  encodeMessage,
+  messageEncodingLength,
+  serializeMessage,
+} from './message.js';
+export { type Clock, FakeClock, systemClock } from './clock.js';
+export {
+  BgpSession,
+  type Connection,
+  type ConnectionEvents,
+  type Dial,
+  type DownReason,
+  type Negotiated,
+  type SessionConfig,
+  type SessionObserver,
+  type SessionState,
+} from './session.js';
+export {
+  type PeerView,
+  type Route,
+  type RouteProblem,
+  aggregatePrefix,
+  endOfRib,
+  planUpdates,
+  validateRoutes,
+} from './announcer.js';
+export { type ParsedCommunity, formatCommunity, parseCommunity } from './communities.js';
+export { BgpPeer, type PeerObserver } from './peer.js';
+export { type TcpPeer, acceptSocket, remoteAddressOf, tcpDialer } from './tcp.js';

@@ -6,11 +6,11 @@
  * plan computed on a pull request matches what the controller will do.
  */
 import { matchesAnyLabelSelector } from '@lbops/schemas';
-import { formatIp, parseIp } from '@lbops/schemas/address';
+import { findOverlaps, formatIp, parseIp } from '@lbops/schemas/address';
 import type { IpAddress, IpFamily } from '@lbops/schemas/address';
 import { describeFailure } from './describe-failure.js';
 import { PoolSpace, isBuggyValue } from './pool-space.js';
-import { compareAge, normalizeRequest, requestFingerprint, serviceKey } from './request.js';
+import { normalizeRequest, requestFingerprint, serviceKey, sortByAge } from './request.js';
 import type { NormalizedRequest } from './request.js';
 import type {
   AllocationFailure,
@@ -46,9 +46,11 @@ interface ServiceRecord {
   stale: AllocationFailure | undefined;
 }
 
-interface Hold {
-  space: PoolSpace | undefined;
-  readonly holders: ServiceRecord[];
+/** The holders of one address: one record, or several sharing it (kept lean: there may be millions). */
+type Hold = ServiceRecord | ServiceRecord[];
+
+function holdersOf(hold: Hold | undefined): readonly ServiceRecord[] {
+  return hold === undefined ? [] : Array.isArray(hold) ? hold : [hold];
 }
 
 interface Pending {
@@ -69,6 +71,12 @@ export class Allocator {
   private readonly held: Record<IpFamily, Map<bigint, Hold>> = { ipv4: new Map(), ipv6: new Map() };
   private readonly records = new Map<string, ServiceRecord>();
   private readonly pending = new Map<string, Pending>();
+  /** Pools overlap only in an invalid config; then every free address is also checked against held ones. */
+  private overlapping = false;
+  /** autoAssign pools with a serviceAllocation, by priority then name. */
+  private pinnable: PoolEntry[] = [];
+  /** autoAssign pools without a serviceAllocation, by name. */
+  private autoAssignable: PoolEntry[] = [];
 
   constructor(pools: readonly AllocatorPool[] = []) {
     this.buildPools(pools);
@@ -98,7 +106,7 @@ export class Allocator {
   holdersOf(ip: string): string[] {
     const parsed = parseIp(ip);
     if (parsed === undefined) return [];
-    return (this.held[parsed.family].get(parsed.value)?.holders ?? []).map((r) => r.key);
+    return holdersOf(this.held[parsed.family].get(parsed.value)).map((r) => r.key);
   }
 
   /** Per pool (sorted by name) and family: total, used and free allocatable addresses. */
@@ -204,7 +212,7 @@ export class Allocator {
       request: AllocationRequest;
       previous: Assignment | undefined;
     }> = [];
-    for (const record of [...this.records.values()].sort((a, b) => compareAge(recordAge(a), recordAge(b)))) {
+    for (const record of sortByAge([...this.records.values()], (r) => r.n)) {
       const check = this.checkAllowed(record.n, record.request, record.ips);
       if (check.ok) {
         if (record.pool !== check.entry.name)
@@ -231,8 +239,9 @@ export class Allocator {
       const normalized = normalizeRequest(request);
       if (normalized.ok) queue.push({ n: normalized.value, request, previous: undefined });
     }
-    queue.sort((a, b) => compareAge(a.n, b.n));
-    const allocations = queue.map(({ n, request, previous }) => this.allocateNew(n, request, previous));
+    const allocations = sortByAge(queue, (q) => q.n).map(({ n, request, previous }) =>
+      this.allocateNew(n, request, previous),
+    );
     return { invalidated, repooled, allocations };
   }
 
@@ -260,11 +269,11 @@ export class Allocator {
       if (normalized.ok) items.push({ n: normalized.value, request: entry.request, ips: entry.ips });
       else invalid.push({ request: entry.request, failure: normalized.failure });
     }
-    items.sort((a, b) => compareAge(a.n, b.n));
+    const ordered = sortByAge(items, (item) => item.n);
     const restored: Assignment[] = [];
     const conflicts: RestoreConflict[] = [];
     const queue: typeof items = [];
-    for (const item of items) {
+    for (const item of ordered) {
       if (item.ips.length === 0) {
         queue.push(item);
         continue;
@@ -337,14 +346,8 @@ export class Allocator {
       const found = this.findBest([entry], n);
       return found ?? { ok: false, failure: this.explainNoAddress([entry], n, 'requested') };
     }
-    const pinned: PoolEntry[] = [];
-    const shared: PoolEntry[] = [];
-    for (const entry of this.entries) {
-      if (!entry.pool.autoAssign) continue;
-      if (entry.pool.serviceAllocation === undefined) shared.push(entry);
-      else if (allocationMismatch(entry.pool, request) === undefined) pinned.push(entry);
-    }
-    pinned.sort(comparePriority);
+    const pinned = this.pinnable.filter((entry) => allocationMismatch(entry.pool, request) === undefined);
+    const shared = this.autoAssignable;
     // MetalLB tries the pinned pools first and only then the others, each group on its own.
     const found = this.findBest(pinned, n) ?? this.findBest(shared, n);
     return found ?? { ok: false, failure: this.explainNoAddress([...pinned, ...shared], n, 'auto') };
@@ -390,7 +393,7 @@ export class Allocator {
     const space = entry.spaces[family];
     if (space === undefined) return undefined;
     const held = this.held[family];
-    let best = space.lowestFree((value) => held.has(value));
+    let best = space.lowestFree(this.overlapping ? (value) => held.has(value) : undefined);
     if (n.sharingKey !== '') {
       // Addresses already shared under this key: few per key, so scanning them is cheap.
       for (const value of space.shared.get(n.sharingKey) ?? []) {
@@ -548,7 +551,7 @@ export class Allocator {
   private sharingConflict(n: NormalizedRequest, ip: IpAddress): AllocationFailure | undefined {
     const hold = this.held[ip.family].get(ip.value);
     if (hold === undefined) return undefined;
-    const others = hold.holders.filter((r) => r.key !== n.key);
+    const others = holdersOf(hold).filter((r) => r.key !== n.key);
     const first = others[0];
     if (first === undefined) return undefined;
     const holders = others.map((r) => r.key);
@@ -604,7 +607,10 @@ export class Allocator {
       key: n.key,
       request,
       n,
-      ips: [...ips].sort((a, b) => n.families.indexOf(a.family) - n.families.indexOf(b.family)),
+      ips:
+        ips.length < 2
+          ? (ips as IpAddress[])
+          : [...ips].sort((a, b) => n.families.indexOf(a.family) - n.families.indexOf(b.family)),
       pool: entry?.name,
       stale: undefined,
     };
@@ -617,17 +623,19 @@ export class Allocator {
   private hold(record: ServiceRecord): void {
     for (const ip of record.ips) {
       const table = this.held[ip.family];
-      let hold = table.get(ip.value);
+      const hold = table.get(ip.value);
       if (hold === undefined) {
-        const space = this.spaceContaining(ip);
-        hold = { space, holders: [] };
-        table.set(ip.value, hold);
+        table.set(ip.value, record);
+        const space = this.spaceFor(record, ip);
         if (space !== undefined) {
           space.take(ip.value);
           if (record.n.sharingKey !== '') space.addShared(record.n.sharingKey, ip.value);
         }
+      } else if (Array.isArray(hold)) {
+        hold.push(record);
+      } else {
+        table.set(ip.value, [hold, record]);
       }
-      hold.holders.push(record);
     }
   }
 
@@ -636,15 +644,27 @@ export class Allocator {
       const table = this.held[ip.family];
       const hold = table.get(ip.value);
       if (hold === undefined) continue;
-      const index = hold.holders.indexOf(record);
-      if (index >= 0) hold.holders.splice(index, 1);
-      if (hold.holders.length > 0) continue;
+      if (Array.isArray(hold)) {
+        const index = hold.indexOf(record);
+        if (index >= 0) hold.splice(index, 1);
+        if (hold.length === 1) table.set(ip.value, hold[0] as ServiceRecord);
+        if (hold.length > 0) continue;
+      } else if (hold !== record) {
+        continue;
+      }
       table.delete(ip.value);
-      if (hold.space !== undefined) {
-        hold.space.give(ip.value);
-        if (record.n.sharingKey !== '') hold.space.deleteShared(record.n.sharingKey, ip.value);
+      const space = this.spaceFor(record, ip);
+      if (space !== undefined) {
+        space.give(ip.value);
+        if (record.n.sharingKey !== '') space.deleteShared(record.n.sharingKey, ip.value);
       }
     }
+  }
+
+  /** The space an address of this record lives in: its pool's, else the first pool containing it. */
+  private spaceFor(record: ServiceRecord, ip: IpAddress): PoolSpace | undefined {
+    const space = record.pool === undefined ? undefined : this.byName.get(record.pool)?.spaces[ip.family];
+    return space?.contains(ip.value) === true ? space : this.spaceContaining(ip);
   }
 
   /** Removes a record entirely, returning what it held. */
@@ -692,6 +712,8 @@ export class Allocator {
     };
     this.entries = [];
     this.byName.clear();
+    const tagged = sorted.flatMap((pool) => pool.addresses.map((range) => ({ range, tag: pool.name })));
+    this.overlapping = findOverlaps(tagged).length > 0;
     for (const pool of sorted) {
       if (this.byName.has(pool.name)) continue;
       const spaces: Partial<Record<IpFamily, PoolSpace>> = {};
@@ -704,11 +726,18 @@ export class Allocator {
       this.entries.push(entry);
       this.byName.set(pool.name, entry);
     }
+    this.pinnable = this.entries
+      .filter((e) => e.pool.autoAssign && e.pool.serviceAllocation !== undefined)
+      .sort(comparePriority);
+    this.autoAssignable = this.entries.filter(
+      (e) => e.pool.autoAssign && e.pool.serviceAllocation === undefined,
+    );
     for (const family of FAMILIES) {
       for (const [value, hold] of this.held[family]) {
-        hold.space = this.spaceContaining({ family, value });
-        const key = hold.holders[0]?.n.sharingKey ?? '';
-        if (hold.space !== undefined && key !== '') hold.space.addShared(key, value);
+        const first = holdersOf(hold)[0];
+        const space = first === undefined ? undefined : this.spaceFor(first, { family, value });
+        const key = first?.n.sharingKey ?? '';
+        if (space !== undefined && key !== '') space.addShared(key, value);
       }
     }
   }
@@ -784,15 +813,41 @@ function parseIps(
   return { ok: true, ips };
 }
 
+/** An assignment view; addresses are formatted on first use (formatting IPv6 costs more than allocating it). */
+class AssignmentView implements Assignment {
+  readonly service: string;
+  readonly ips: readonly IpAddress[];
+  readonly pool: string | undefined;
+  readonly sharingKey: string;
+  readonly stale?: AllocationFailure;
+  private formatted: string[] | undefined;
+
+  constructor(record: ServiceRecord) {
+    this.service = record.key;
+    this.ips = record.ips;
+    this.pool = record.pool;
+    this.sharingKey = record.n.sharingKey;
+    if (record.stale !== undefined) this.stale = record.stale;
+  }
+
+  get addresses(): string[] {
+    this.formatted ??= this.ips.map(formatIp);
+    return this.formatted;
+  }
+
+  toJSON(): object {
+    return {
+      service: this.service,
+      addresses: this.addresses,
+      pool: this.pool,
+      sharingKey: this.sharingKey,
+      ...(this.stale === undefined ? {} : { stale: this.stale }),
+    };
+  }
+}
+
 function toAssignment(record: ServiceRecord): Assignment {
-  return {
-    service: record.key,
-    ips: record.ips,
-    addresses: record.ips.map(formatIp),
-    pool: record.pool,
-    sharingKey: record.n.sharingKey,
-    ...(record.stale === undefined ? {} : { stale: record.stale }),
-  };
+  return new AssignmentView(record);
 }
 
 function changeKind(
@@ -801,10 +856,6 @@ function changeKind(
 ): 'unchanged' | 'assigned' | 'changed' {
   if (previous === undefined) return 'assigned';
   return sameAddresses(previous.ips, record.ips) ? 'unchanged' : 'changed';
-}
-
-function recordAge(record: ServiceRecord): { time: number; uid: string; key: string } {
-  return record.n;
 }
 
 function conflict(

@@ -5,7 +5,9 @@ export { IntervalSet } from './interval-set.js';
 export type { Interval } from './interval-set.js';
 export { PoolSpace, isBuggyValue } from './pool-space.js';
 export {
+  ageKey,
   compareAge,
+  sortByAge,
   normalizeRequest,
   requestFingerprint,
   serviceBackendKey,

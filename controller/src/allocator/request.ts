@@ -17,8 +17,7 @@ export interface NormalizedRequest {
   readonly backendKey: string;
   /** `PROTOCOL/port` strings. */
   readonly ports: ReadonlySet<string>;
-  /** Creation time in ms (Infinity when unparseable, so such Services rank last). */
-  readonly time: number;
+  readonly creationTimestamp: string;
   readonly uid: string;
 }
 
@@ -44,11 +43,15 @@ export function serviceBackendKey(
 
 const familyName = (family: IpFamily): string => (family === 'ipv4' ? 'IPv4' : 'IPv6');
 
+const SINGLE: Readonly<Record<IpFamily, readonly IpFamily[]>> = { ipv4: ['ipv4'], ipv6: ['ipv6'] };
+const NO_ADDRESSES: readonly IpAddress[] = [];
+const NO_PORTS: ReadonlySet<string> = new Set();
+
 export function normalizeRequest(
   request: AllocationRequest,
 ): { ok: true; value: NormalizedRequest } | { ok: false; failure: AllocationFailure } {
   const key = serviceKey(request);
-  const requested: IpAddress[] = [];
+  let requested: IpAddress[] | undefined;
   for (const raw of request.requestedIps ?? []) {
     const text = raw.trim();
     if (text === '') continue;
@@ -56,6 +59,7 @@ export function normalizeRequest(
     if (ip === undefined) {
       return { ok: false, failure: { reason: 'invalid-request', detail: `"${text}" is not an IP address` } };
     }
+    requested ??= [];
     if (requested.some((other) => other.family === ip.family)) {
       return {
         ok: false,
@@ -67,18 +71,20 @@ export function normalizeRequest(
     }
     requested.push(ip);
   }
-  const declared = [...new Set(request.ipFamilies ?? [])];
-  const families: IpFamily[] = declared.length > 0 ? declared : requested.map((ip) => ip.family);
-  if (families.length === 0) families.push('ipv4');
+  const declared = request.ipFamilies ?? [];
   const policy = request.ipFamilyPolicy ?? 'SingleStack';
-  const mode: StackMode =
-    families.length >= 2 && policy !== 'SingleStack'
-      ? policy === 'RequireDualStack'
-        ? 'require'
-        : 'prefer'
-      : 'single';
-  if (mode === 'single') families.splice(1);
-  for (const ip of requested) {
+  let families: readonly IpFamily[];
+  let mode: StackMode = 'single';
+  const primary = declared[0] ?? requested?.[0]?.family ?? 'ipv4';
+  const secondary =
+    declared.find((f) => f !== primary) ?? (declared.length === 0 ? requested?.[1]?.family : undefined);
+  if (secondary !== undefined && policy !== 'SingleStack') {
+    mode = policy === 'RequireDualStack' ? 'require' : 'prefer';
+    families = [primary, secondary];
+  } else {
+    families = SINGLE[primary];
+  }
+  for (const ip of requested ?? []) {
     if (!families.includes(ip.family)) {
       return {
         ok: false,
@@ -89,7 +95,7 @@ export function normalizeRequest(
       };
     }
   }
-  if (mode === 'require' && requested.length === 1) {
+  if (mode === 'require' && requested?.length === 1) {
     return {
       ok: false,
       failure: {
@@ -98,25 +104,25 @@ export function normalizeRequest(
       },
     };
   }
-  requested.sort((a, b) => families.indexOf(a.family) - families.indexOf(b.family));
-  const ports = new Set((request.ports ?? []).map((p) => `${p.protocol.toUpperCase()}/${p.port}`));
-  const parsedTime = Date.parse(request.creationTimestamp);
+  requested?.sort((a, b) => families.indexOf(a.family) - families.indexOf(b.family));
+  const ports =
+    request.ports === undefined || request.ports.length === 0
+      ? NO_PORTS
+      : new Set(request.ports.map((p) => `${p.protocol.toUpperCase()}/${p.port}`));
   const pool =
     request.requestedPool === undefined || request.requestedPool === '' ? undefined : request.requestedPool;
-  const sharingKey = request.sharingKey ?? '';
-  const backendKey = request.backendKey ?? 'Cluster';
   return {
     ok: true,
     value: {
       key,
       families,
       mode,
-      requested,
+      requested: requested ?? NO_ADDRESSES,
       pool,
-      sharingKey,
-      backendKey,
+      sharingKey: request.sharingKey ?? '',
+      backendKey: request.backendKey ?? 'Cluster',
       ports,
-      time: Number.isNaN(parsedTime) ? Number.POSITIVE_INFINITY : parsedTime,
+      creationTimestamp: request.creationTimestamp,
       uid: request.uid,
     },
   };
@@ -143,12 +149,29 @@ function sortedEntries(labels: Readonly<Record<string, string>> | undefined): Ar
   return Object.entries(labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+export interface AgeKey {
+  /** Creation time in ms; Infinity when unparseable, so such Services rank last. */
+  readonly time: number;
+  readonly uid: string;
+  readonly key: string;
+}
+
+export function ageKey(request: { creationTimestamp: string; uid: string; key: string }): AgeKey {
+  const time = Date.parse(request.creationTimestamp);
+  return { time: Number.isNaN(time) ? Number.POSITIVE_INFINITY : time, uid: request.uid, key: request.key };
+}
+
 /** Oldest first; ties by uid, then namespace/name: the order in which contested addresses are granted. */
-export function compareAge(
-  a: { time: number; uid: string; key: string },
-  b: { time: number; uid: string; key: string },
-): number {
+export function compareAge(a: AgeKey, b: AgeKey): number {
   if (a.time !== b.time) return a.time < b.time ? -1 : 1;
   if (a.uid !== b.uid) return a.uid < b.uid ? -1 : 1;
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Sorts items by the age of their Service, parsing each timestamp once. */
+export function sortByAge<T>(items: readonly T[], requestOf: (item: T) => NormalizedRequest): T[] {
+  return items
+    .map((item) => ({ item, age: ageKey(requestOf(item)) }))
+    .sort((a, b) => compareAge(a.age, b.age))
+    .map(({ item }) => item);
 }

@@ -131,6 +131,9 @@ export abstract class BgpDaemon {
     return this.lab.exec(this.ns, argv, { timeoutMs: 10_000, ...options });
   }
 
+  /** The command line that queries this daemon (inside its namespace), for humans. */
+  abstract controlCommand(): string[];
+
   protected abstract writeConfig(): void;
   protected abstract command(): string[];
   protected abstract ready(): Promise<boolean>;

@@ -199,6 +199,10 @@ export class BirdDaemon extends BgpDaemon {
     return `${this.dir}/ctl`;
   }
 
+  controlCommand(): string[] {
+    return ['birdc', '-s', this.socket];
+  }
+
   protected writeConfig(): void {
     this.writeFile(
       'bird.conf',

@@ -20,6 +20,7 @@ export async function createLab(spec: LabSpecWithDaemons = {}): Promise<Lab> {
   const lab = await buildLab(spec, toolsFor(spec));
   try {
     lab.setDaemons(await startDaemons(lab, spec));
+    lab.writeDescription();
   } catch (error) {
     await lab.teardown({ keepArtifacts: true });
     if (lab.artifactsDir !== undefined && error instanceof Error) {

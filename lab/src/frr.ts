@@ -162,6 +162,10 @@ export function parseFrrPrefix(json: string): BgpRoute[] {
 export class FrrDaemon extends BgpDaemon {
   readonly kind = 'frr' as const;
 
+  controlCommand(): string[] {
+    return ['vtysh', '--vty_socket', this.dir, '-d', 'bgpd'];
+  }
+
   protected writeConfig(): void {
     this.writeFile('bgpd.conf', frrConfig({ ...this.spec }));
   }

@@ -172,6 +172,10 @@ export class GobgpDaemon extends BgpDaemon {
   /** gRPC API port inside the namespace (loopback only). */
   readonly apiPort = 50051;
 
+  controlCommand(): string[] {
+    return ['gobgp', '-p', String(this.apiPort)];
+  }
+
   protected writeConfig(): void {
     this.writeFile(
       'gobgpd.toml',

@@ -34,3 +34,21 @@ export type { SweepOptions, SweepReport } from './sweep.js';
 export { waitFor } from './wait-for.js';
 export type { WaitOptions } from './wait-for.js';
 export { leftoversOf, processesMentioning } from './leftovers.js';
+export {
+  arping,
+  http,
+  kernelRoutes,
+  neighbours,
+  parseArping,
+  parseKernelRoutes,
+  parseNeighbours,
+  parsePing,
+  ping,
+} from './probes.js';
+export type { ArpingReply, ArpingResult, HttpResult, KernelRoute, Neighbour, PingResult } from './probes.js';
+export { startCapture } from './capture.js';
+export type { Capture } from './capture.js';
+export { describeLab } from './describe.js';
+export type { DaemonDescription } from './lab.js';
+export { labStatuses } from './status.js';
+export type { LabStatus } from './status.js';

@@ -1,5 +1,18 @@
 import type { BgpDaemon } from './bgp-daemon.js';
-import type { BgpDaemonKind } from './bgp-types.js';
+import type { AddressFamily, BgpDaemonKind } from './bgp-types.js';
+import { startCapture, type Capture } from './capture.js';
+import {
+  arping,
+  http,
+  kernelRoutes,
+  neighbours,
+  ping,
+  type ArpingResult,
+  type HttpResult,
+  type KernelRoute,
+  type Neighbour,
+  type PingResult,
+} from './probes.js';
 import type { BirdDaemon } from './bird.js';
 import type { FrrDaemon } from './frr.js';
 import type { GobgpDaemon } from './gobgp.js';
@@ -166,6 +179,36 @@ export class Lab {
     return child;
   }
 
+  /** The neighbour table of a namespace (`ip -j neigh`). */
+  neighbours(ns: string, options: { family?: AddressFamily; dev?: string } = {}): Promise<Neighbour[]> {
+    return neighbours(ns, options);
+  }
+
+  /** Pings from a namespace (bounded); `ok` when any reply came. */
+  ping(ns: string, destination: string, options: Parameters<typeof ping>[2] = {}): Promise<PingResult> {
+    return ping(ns, destination, options);
+  }
+
+  /** ARP-pings an IPv4 address from a namespace; `macs` lists who answered. */
+  arping(ns: string, ip: string, options: Parameters<typeof arping>[2] = {}): Promise<ArpingResult> {
+    return arping(ns, ip, options);
+  }
+
+  /** An HTTP request from a namespace (curl-like). */
+  http(ns: string, url: string, options: Parameters<typeof http>[2] = {}): Promise<HttpResult> {
+    return http(ns, url, options);
+  }
+
+  /** Kernel routes of a namespace (the router's show what BIRD installed, ECMP next hops included). */
+  kernelRoutes(ns: string, family: AddressFamily, prefix?: string): Promise<KernelRoute[]> {
+    return kernelRoutes(ns, family, prefix);
+  }
+
+  /** Starts a packet capture (pcap in the run folder, kept with the artifacts when a test fails). */
+  capture(ns: string, options: Parameters<typeof startCapture>[2] = {}): Promise<Capture> {
+    return startCapture(this, ns, options);
+  }
+
   /** Registers work for teardown (run before processes are killed, in reverse order of registration). */
   onTeardown(cleanup: () => Promise<void>): void {
     this.#cleanups.push(cleanup);
@@ -281,11 +324,39 @@ export class Lab {
       namespaces: [...this.#namespaces],
       plan: this.plan,
       manual: this.manual,
+      daemons: [...this.#daemons.values()].map((daemon) => ({
+        kind: daemon.kind,
+        ns: daemon.ns,
+        ipv4: daemon.ipv4,
+        ipv6: daemon.ipv6,
+        asn: daemon.asn,
+        port: daemon.port,
+        control: daemon.controlCommand().join(' '),
+        peers: daemon.spec.peers.map((peer) => `${peer.address} AS${peer.asn}`),
+      })),
     };
+  }
+
+  /** @internal writes `<run dir>/lab.json`, read by `lbops lab status`. */
+  writeDescription(): void {
+    writeFileSync(join(this.dir, 'lab.json'), `${JSON.stringify(this.describe(), null, 2)}\n`);
   }
 }
 
+export interface DaemonDescription {
+  readonly kind: BgpDaemonKind;
+  readonly ns: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
+  readonly asn: number;
+  readonly port: number;
+  /** The command that queries it, run inside its namespace. */
+  readonly control: string;
+  readonly peers: readonly string[];
+}
+
 export interface LabDescription {
+  readonly daemons: readonly DaemonDescription[];
   readonly runId: string;
   readonly dir: string;
   readonly namespaces: readonly string[];
@@ -368,7 +439,7 @@ export async function buildLab(spec: LabSpec, needed: readonly ToolName[]): Prom
   registerLive(lab, spec.handleSignals ?? spec.manual !== true);
   try {
     await buildNetwork(lab, plan);
-    writeFileSync(join(dir, 'lab.json'), `${JSON.stringify(lab.describe(), null, 2)}\n`);
+    lab.writeDescription();
   } catch (error) {
     await lab.teardown({ keepArtifacts: true });
     throw error;

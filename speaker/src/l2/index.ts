@@ -8,3 +8,6 @@ export * from './ndp.js';
 export * from './interfaces.js';
 export * from './leader.js';
 export * from './responder.js';
+export * from './membership.js';
+export * from './metrics.js';
+export * from './layer2-runtime.js';

@@ -70,7 +70,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function problemLocation(doc: SourceDocument, p: SchemaProblem): ReturnType<SourceDocument['locate']> {
   if (p.key !== undefined) return doc.locate(p.pointer, p.key);
   // A missing field is reported at the key of the object that lacks it (e.g. `spec:`).
-  if (p.code === 'missing-field' || /-missing(-|$)/.test(p.code) || p.code === 'peer-missing-my-asn') {
+  if (p.missing !== undefined) {
     if (p.pointer === '') return doc.locate('');
     const cut = p.pointer.lastIndexOf('/');
     const last = p.pointer

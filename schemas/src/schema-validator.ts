@@ -14,6 +14,8 @@ export interface SchemaProblem {
   readonly pointer: string;
   /** When set, point at the key of this member of `pointer` rather than at a value (unknown fields). */
   readonly key?: string;
+  /** Set for a missing required field: the problem is reported at the key of the object that lacks it. */
+  readonly missing?: string;
   readonly hint?: string;
 }
 
@@ -123,6 +125,7 @@ function describe(kind: string, error: ErrorObject, root: unknown): SchemaProble
           code: specificCode(kind, pointer, 'required', missing) ?? 'missing-field',
           message: `${kind} is missing required field ${full}`,
           pointer,
+          missing,
           hint: `add ${full}`,
         },
       ];

@@ -1,0 +1,102 @@
+// A speaker process for lab tests: runs inside a node's network namespace (started by lab-speaker), peers as
+// the control file says, re-reads it on SIGHUP, and writes its sessions' states to `<file>.status`.
+// Usage: node lab-runner.test-support.js CONTROL.json
+
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Route } from './announcer.js';
+import { systemClock } from './clock.js';
+import { BgpPeer } from './peer.js';
+import type { SessionConfig, SessionState } from './session.js';
+import { tcpDialer } from './tcp.js';
+
+export interface RunnerPeer extends SessionConfig {
+  address: string;
+  port?: number;
+  localAddress?: string;
+  routes: Route[];
+}
+
+export interface RunnerControl {
+  peers: RunnerPeer[];
+}
+
+export interface RunnerStatus {
+  pid: number;
+  generation: number;
+  peers: Record<string, { state: SessionState; announced: number; pending: number; problems: string[] }>;
+}
+
+const file = process.argv[2];
+if (file === undefined) throw new Error('usage: lab-runner CONTROL.json');
+const read = () => JSON.parse(readFileSync(file, 'utf8')) as RunnerControl;
+
+const peers = new Map<string, BgpPeer>();
+const problems = new Map<string, string[]>();
+let generation = 0;
+
+function writeStatus(): void {
+  const status: RunnerStatus = { pid: process.pid, generation, peers: {} };
+  for (const [name, peer] of peers) {
+    status.peers[name] = {
+      state: peer.session.state,
+      announced: peer.announcedCount,
+      pending: peer.pendingCount,
+      problems: problems.get(name) ?? [],
+    };
+  }
+  writeFileSync(`${file}.status.tmp`, JSON.stringify(status));
+  renameSync(`${file}.status.tmp`, `${file}.status`);
+}
+
+function apply(control: RunnerControl): void {
+  generation++;
+  for (const spec of control.peers) {
+    let peer = peers.get(spec.name);
+    if (peer === undefined) {
+      peer = new BgpPeer(
+        spec,
+        systemClock,
+        tcpDialer({
+          address: spec.address,
+          ...(spec.port !== undefined ? { port: spec.port } : {}),
+          ...(spec.localAddress !== undefined ? { localAddress: spec.localAddress } : {}),
+        }),
+        {
+          stateChanged: (state, previous) => {
+            console.log(`${new Date().toISOString()} ${spec.name}: ${previous} -> ${state}`);
+            writeStatus();
+          },
+          down: (reason) =>
+            console.log(`${new Date().toISOString()} ${spec.name}: down ${JSON.stringify(reason)}`),
+          announced: (counts) => {
+            console.log(`${new Date().toISOString()} ${spec.name}: sent ${JSON.stringify(counts)}`);
+            writeStatus();
+          },
+        },
+      );
+      peers.set(spec.name, peer);
+      peer.start();
+    }
+    problems.set(
+      spec.name,
+      peer.setRoutes(spec.routes).map((p) => `${p.prefix}: ${p.reason}`),
+    );
+  }
+  for (const [name, peer] of peers) {
+    if (!control.peers.some((p) => p.name === name)) {
+      peer.stop();
+      peers.delete(name);
+    }
+  }
+  writeStatus();
+}
+
+process.on('SIGHUP', () => apply(read()));
+process.on('SIGTERM', () => {
+  for (const peer of peers.values()) peer.stop();
+  // Let the Cease NOTIFICATIONs go out.
+  setTimeout(() => process.exit(0), 200);
+});
+// The session's timers are unref'd; this keeps the process alive between connection attempts.
+setInterval(() => {}, 60_000);
+apply(read());

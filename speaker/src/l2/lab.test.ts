@@ -1,0 +1,148 @@
+/**
+ * Layer 2 in the lab: real namespaces on a bridge, two nodes running the layer 2 speaker (cap + raw-socket),
+ * a client with arping, ndisc6 and the kernel's neighbour table. Skipped (not in CI) without root or tools.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLab, labSkipReason, waitFor, type Lab } from '@lbops/lab';
+import {
+  firstFree,
+  neighbourMac,
+  newKeyHex,
+  readEvents,
+  speakerConfig,
+  startSpeaker,
+} from './test-support/l2-lab.js';
+import type { LabProcess } from '@lbops/lab';
+
+const skip = labSkipReason(['ip', 'arping', 'ping']);
+
+function announcing(proc: LabProcess, ip: string): boolean {
+  return readEvents(proc).some((e) => e.event === 'status' && e['ip'] === ip && e['status'] === 'announcing');
+}
+
+describe('layer 2 in the lab', { skip: skip ?? false, timeout: 90_000 }, () => {
+  let lab: Lab;
+  const keyHex = newKeyHex();
+  let v4 = '';
+  let v6 = '';
+  let conflictIp = '';
+  const speakers = new Map<string, LabProcess>();
+
+  before(async () => {
+    lab = await createLab({ nodes: 2 });
+    v4 = firstFree(lab.plan.lan.freeIpv4Range, 0);
+    v6 = firstFree(lab.plan.lan.freeIpv6Range, 0);
+    conflictIp = firstFree(lab.plan.lan.freeIpv4Range, 1);
+    // A host already using an address: the client holds conflictIp on its LAN interface.
+    await lab.exec(lab.plan.client.ns, [
+      'ip',
+      'addr',
+      'add',
+      `${conflictIp}/32`,
+      'dev',
+      lab.plan.client.ifname,
+    ]);
+    for (const node of lab.nodes) {
+      speakers.set(
+        node.name,
+        await startSpeaker(lab, node, speakerConfig(lab, node, [v4, v6, conflictIp], keyHex)),
+      );
+    }
+    await waitFor(
+      () =>
+        [...speakers.values()].some((p) => announcing(p, v4)) &&
+        [...speakers.values()].some((p) => announcing(p, v6)),
+      {
+        timeoutMs: 10_000,
+        description: 'a speaker announcing the Service IPs',
+      },
+    );
+  });
+
+  after(async () => {
+    await lab?.teardown();
+  });
+
+  function owner(ip: string): { name: string; mac: string; proc: LabProcess } {
+    const owners = lab.nodes.filter((node) => {
+      const proc = speakers.get(node.name);
+      if (proc === undefined || !proc.running) return false;
+      const statuses = readEvents(proc).filter((e) => e.event === 'status' && e['ip'] === ip);
+      return statuses.at(-1)?.['status'] === 'announcing';
+    });
+    assert.equal(
+      owners.length,
+      1,
+      `exactly one speaker announces ${ip}: ${owners.map((o) => o.name).join(', ')}`,
+    );
+    const node = owners[0];
+    assert.ok(node);
+    const proc = speakers.get(node.name);
+    assert.ok(proc);
+    return { name: node.name, mac: node.mac.toLowerCase(), proc };
+  }
+
+  test('arping from the client gets exactly one reply per request, from the owner', async () => {
+    const { mac } = owner(v4);
+    const result = await lab.exec(
+      lab.plan.client.ns,
+      ['arping', '-c', '3', '-w', '3', '-I', lab.plan.client.ifname, v4],
+      { allowFailure: true, timeoutMs: 10_000 },
+    );
+    const replies = result.stdout.split('\n').filter((line) => line.includes('bytes from'));
+    assert.equal(replies.length, 3, result.stdout);
+    for (const line of replies) assert.ok(line.toLowerCase().includes(mac), line);
+    assert.match(result.stdout, /3 packets received.*\(0 extra\)/);
+  });
+
+  test('IPv6: the client resolves the Service IP through NDP to the owner', async () => {
+    const { mac } = owner(v6);
+    await lab.exec(lab.plan.client.ns, ['ping', '-6', '-c', '1', '-W', '1', v6], {
+      allowFailure: true,
+      timeoutMs: 5_000,
+    });
+    const neighbour = await waitFor(() => neighbourMac(lab, lab.plan.client.ns, v6), {
+      timeoutMs: 3_000,
+      description: 'IPv6 neighbour entry',
+    });
+    assert.equal(neighbour, mac);
+  });
+
+  test('an address already used on the LAN is detected by the probe and never announced', () => {
+    for (const proc of speakers.values()) {
+      const events = readEvents(proc).filter((e) => e['ip'] === conflictIp);
+      assert.ok(!events.some((e) => e.event === 'status' && e['status'] === 'announcing'), 'never announced');
+    }
+    const conflicts = [...speakers.values()].flatMap((proc) =>
+      readEvents(proc).filter((e) => e.event === 'conflict' && e['ip'] === conflictIp),
+    );
+    assert.ok(conflicts.length >= 1, 'the leader reported the conflict');
+    assert.equal(conflicts[0]?.['mac'], lab.plan.client.mac.toLowerCase());
+    assert.equal(conflicts[0]?.['phase'], 'probing');
+  });
+
+  test('SIGKILL of the owner: the client neighbour entry moves to the other node (gratuitous ARP)', async () => {
+    const before = owner(v4);
+    // Populate the client's kernel neighbour entry (ping has no answer: the IP is on no NIC; only ARP matters).
+    await lab.exec(lab.plan.client.ns, ['ping', '-c', '1', '-W', '1', v4], {
+      allowFailure: true,
+      timeoutMs: 5_000,
+    });
+    assert.equal(await neighbourMac(lab, lab.plan.client.ns, v4), before.mac);
+    const killedAt = Date.now();
+    before.proc.signal('SIGKILL');
+    const other = lab.nodes.find((node) => node.name !== before.name);
+    assert.ok(other);
+    await waitFor(async () => (await neighbourMac(lab, lab.plan.client.ns, v4)) === other.mac.toLowerCase(), {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      description: 'client neighbour entry moved to the new owner',
+    });
+    const elapsed = Date.now() - killedAt;
+    assert.ok(elapsed < 2_000, `failover took ${elapsed} ms`);
+    await sleep(50);
+    assert.equal(owner(v4).name, other.name);
+  });
+});

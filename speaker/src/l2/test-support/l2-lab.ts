@@ -1,0 +1,90 @@
+/**
+ * Lab helpers shared by the layer 2 lab tests and the failover bench: start layer 2 speaker processes in the
+ * lab's node namespaces, read their JSON logs, and look at a client's neighbour table.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import type { Lab, LabProcess, NodePlan } from '@lbops/lab';
+import type { Layer2NodeConfig } from '../node-main.js';
+
+export const NODE_MAIN = fileURLToPath(new URL('../node-main.js', import.meta.url));
+export const MEMBERSHIP_PORT = 7946;
+
+export interface SpeakerHandle {
+  readonly node: NodePlan;
+  process: LabProcess;
+}
+
+export function firstFree(range: string, offset = 0): string {
+  const [start = ''] = range.split('-');
+  if (start.includes(':')) {
+    const head = start.slice(0, start.lastIndexOf(':') + 1);
+    const last = parseInt(start.slice(start.lastIndexOf(':') + 1), 16) + offset;
+    return `${head}${last.toString(16)}`;
+  }
+  const parts = start.split('.').map(Number);
+  return `${parts.slice(0, 3).join('.')}.${(parts[3] ?? 0) + offset}`;
+}
+
+export function speakerConfig(
+  lab: Lab,
+  node: NodePlan,
+  ips: readonly string[],
+  keyHex: string,
+  probe = true,
+): Layer2NodeConfig {
+  return {
+    node: node.name,
+    ips: ips.map((ip) => ({ ip })),
+    probe,
+    membership: {
+      bind: `${node.ipv4}:${MEMBERSHIP_PORT}`,
+      peers: lab.nodes.map((peer) => ({ name: peer.name, address: `${peer.ipv4}:${MEMBERSHIP_PORT}` })),
+      keyHex,
+    },
+  };
+}
+
+export function newKeyHex(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export async function startSpeaker(lab: Lab, node: NodePlan, config: Layer2NodeConfig): Promise<LabProcess> {
+  return lab.spawn(node.ns, [process.execPath, NODE_MAIN, JSON.stringify(config)], {
+    name: `l2-${node.name}-${Date.now() % 100000}`,
+  });
+}
+
+export type LogEvent = Record<string, unknown> & { readonly time: number; readonly event: string };
+
+export function readEvents(proc: LabProcess): LogEvent[] {
+  let text = '';
+  try {
+    text = readFileSync(proc.log, 'utf8');
+  } catch {
+    return [];
+  }
+  const events: LogEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      events.push(JSON.parse(line) as LogEvent);
+    } catch {
+      // a line being written
+    }
+  }
+  return events;
+}
+
+/** The MAC in the client's neighbour entry for `ip`, or undefined (no entry, FAILED, INCOMPLETE). */
+export async function neighbourMac(lab: Lab, ns: string, ip: string): Promise<string | undefined> {
+  const result = await lab.exec(ns, ['ip', '-j', 'neigh', 'show', ip], {
+    allowFailure: true,
+    timeoutMs: 2_000,
+  });
+  if (!result.ok) return undefined;
+  const entries = JSON.parse(result.stdout || '[]') as Array<{ lladdr?: string; state?: string[] }>;
+  const entry = entries.find((e) => e.lladdr !== undefined && !(e.state ?? []).includes('FAILED'));
+  return entry?.lladdr?.toLowerCase();
+}

@@ -336,21 +336,25 @@ function addResource(
   }
 }
 
-/**
- * Parses and validates configuration files (multi-document YAML: metallb.io resources and legacy
- * ConfigMaps), applies MetalLB's rules across all of them at once, and returns the model with every
- * diagnostic. Pure: no files, no clock; it never throws on bad input.
- */
-export function loadConfig(files: readonly ConfigFile[], options: LoadConfigOptions = {}): LoadConfigResult {
+interface LoadOutcome extends LoadConfigResult {
+  readonly legacyResources: KubeObject[];
+  readonly legacyConfigs: number;
+}
+
+function load(files: readonly ConfigFile[], options: LoadConfigOptions, legacyOnly: boolean): LoadOutcome {
   const diagnostics: Diagnostic[] = [];
   const collected = emptyCollected();
+  const legacyResources: KubeObject[] = [];
+  let legacyConfigs = 0;
   for (const file of files) {
     const parsed = parseYamlFile(file.name, file.content);
     diagnostics.push(...parsed.diagnostics);
     for (const doc of parsed.documents) {
-      const c = classify(doc, diagnostics);
+      // For conversion, documents other than legacy configurations are ignored without a word.
+      const c = classify(doc, legacyOnly ? [] : diagnostics);
       if (c.type === 'skip') continue;
       if (c.type === 'legacy-configmap' || c.type === 'legacy-bare') {
+        legacyConfigs += 1;
         const legacy = readLegacy(
           doc,
           file.content,
@@ -359,6 +363,7 @@ export function loadConfig(files: readonly ConfigFile[], options: LoadConfigOpti
         );
         if (legacy === undefined) continue;
         for (const res of legacy.converted) {
+          legacyResources.push(res.object);
           const at: Locate = (pointer, key) =>
             legacy.doc.locate(res.origin(key === undefined ? pointer : `${pointer}/${key}`));
           addResource(collected, res.object.kind, res.object, {
@@ -371,6 +376,7 @@ export function loadConfig(files: readonly ConfigFile[], options: LoadConfigOpti
         }
         continue;
       }
+      if (legacyOnly) continue;
       const problems = validateAgainstSchema(c.apiVersion, c.kind, c.value);
       // A resource with schema errors is still built (wrong-typed fields are skipped) so that every
       // problem is reported in one run; only a nameless one cannot take part in cross-resource rules.
@@ -390,12 +396,24 @@ export function loadConfig(files: readonly ConfigFile[], options: LoadConfigOpti
   }
   const config = applySemanticRules(collected, diagnostics, options.context);
   const finished = finishDiagnostics(diagnostics);
-  return { config: finished.some((d) => d.severity === 'error') ? undefined : config, diagnostics: finished };
+  const failed = finished.some((d) => d.severity === 'error');
+  return { config: failed ? undefined : config, diagnostics: finished, legacyResources, legacyConfigs };
+}
+
+/**
+ * Parses and validates configuration files (multi-document YAML: metallb.io resources and legacy
+ * ConfigMaps), applies MetalLB's rules across all of them at once, and returns the model with every
+ * diagnostic. Pure: no files, no clock; it never throws on bad input.
+ */
+export function loadConfig(files: readonly ConfigFile[], options: LoadConfigOptions = {}): LoadConfigResult {
+  const { config, diagnostics } = load(files, options, false);
+  return { config, diagnostics };
 }
 
 export interface ConvertResult {
   /** metallb.io resources (plain objects), in input order; empty when nothing legacy was found or it was invalid. */
   readonly resources: KubeObject[];
+  /** Problems of the legacy configurations (all rules, as loadConfig applies them to the legacy part alone). */
   readonly diagnostics: Diagnostic[];
   /** How many legacy configurations were found (ConfigMaps or bare `config` payloads). */
   readonly legacyConfigs: number;
@@ -403,34 +421,16 @@ export interface ConvertResult {
 
 /**
  * For `lbops convert`: finds legacy MetalLB configurations in the files (ConfigMaps holding a
- * `config` key, or bare legacy YAML), validates them and converts them with MetalLB's mapping.
- * Other documents are ignored. Invalid legacy configurations yield diagnostics and no resources.
+ * `config` key, or bare legacy YAML), validates them with every rule and converts them with
+ * MetalLB's mapping. Other documents are ignored. Any error means no resources.
  */
 export function convertLegacyFiles(files: readonly ConfigFile[]): ConvertResult {
-  const diagnostics: Diagnostic[] = [];
-  const resources: KubeObject[] = [];
-  let legacyConfigs = 0;
-  for (const file of files) {
-    const parsed = parseYamlFile(file.name, file.content);
-    diagnostics.push(...parsed.diagnostics);
-    for (const doc of parsed.documents) {
-      const ignored: Diagnostic[] = [];
-      const c = classify(doc, ignored);
-      if (c.type !== 'legacy-configmap' && c.type !== 'legacy-bare') continue;
-      legacyConfigs += 1;
-      const legacy = readLegacy(
-        doc,
-        file.content,
-        diagnostics,
-        c.type === 'legacy-configmap' ? 'configmap' : 'bare',
-      );
-      if (legacy !== undefined) resources.push(...legacy.converted.map((r) => r.object));
-    }
-  }
-  const finished = finishDiagnostics(diagnostics.filter((d) => d.code !== 'legacy-config'));
+  const outcome = load(files, {}, true);
+  const diagnostics = outcome.diagnostics.filter((d) => d.code !== 'legacy-config');
+  const failed = diagnostics.some((d) => d.severity === 'error');
   return {
-    resources: finished.some((d) => d.severity === 'error') ? [] : resources,
-    diagnostics: finished,
-    legacyConfigs,
+    resources: failed ? [] : outcome.legacyResources,
+    diagnostics,
+    legacyConfigs: outcome.legacyConfigs,
   };
 }

@@ -5,11 +5,13 @@ import type { Host } from './plan.js';
 import type { LabProcess } from './processes.js';
 import {
   familyOf,
+  prefixFamily,
   type AddressFamily,
   type BgpDaemonKind,
   type BgpPeerSpec,
   type BgpRoute,
   type BgpSession,
+  type StaticRoute,
 } from './bgp-types.js';
 import { waitFor, type WaitOptions } from './wait-for.js';
 
@@ -28,7 +30,7 @@ export interface ResolvedDaemonSpec {
   readonly port: number;
   readonly routerId: string;
   readonly peers: readonly ResolvedPeer[];
-  readonly staticRoutes: readonly string[];
+  readonly staticRoutes: readonly StaticRoute[];
   readonly extraConfig: string;
 }
 
@@ -144,6 +146,11 @@ export abstract class BgpDaemon {
   /** The daemon's BGP table for a family (every path, best or not). */
   abstract routes(family?: AddressFamily): Promise<BgpRoute[]>;
 
+  /** Every path of one prefix, with all attributes the daemon reports. */
+  async paths(prefix: string): Promise<BgpRoute[]> {
+    return (await this.routes(prefixFamily(prefix))).filter((route) => route.prefix === prefix);
+  }
+
   /** Waits until the session with `neighborAddress` (or every configured session) is Established. */
   async waitEstablished(neighborAddress?: string, options: WaitOptions = {}): Promise<BgpSession[]> {
     return waitFor(
@@ -173,11 +180,10 @@ export abstract class BgpDaemon {
     predicate: (paths: BgpRoute[]) => boolean = (paths) => paths.length > 0,
     options: WaitOptions = {},
   ): Promise<BgpRoute[]> {
-    const family = familyOf(prefix.split('/')[0] ?? '');
     let last: BgpRoute[] = [];
     await waitFor(
       async () => {
-        last = (await this.routes(family)).filter((route) => route.prefix === prefix);
+        last = await this.paths(prefix);
         return predicate(last);
       },
       { timeoutMs: 15_000, intervalMs: 100, description: `${this.kind} route ${prefix}`, ...options },

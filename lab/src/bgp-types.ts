@@ -42,10 +42,23 @@ export interface BgpDaemonSpec {
   readonly port?: number;
   readonly routerId?: string;
   readonly peers?: readonly BgpPeerRef[];
-  /** Prefixes this daemon originates (next hop: itself). */
-  readonly staticRoutes?: readonly string[];
+  /** Prefixes this daemon originates (next hop: itself), optionally with communities. */
+  readonly staticRoutes?: ReadonlyArray<string | StaticRoute>;
   /** Raw daemon-specific configuration appended to the generated file. */
   readonly extraConfig?: string;
+}
+
+/** A route a lab daemon originates. */
+export interface StaticRoute {
+  readonly prefix: string;
+  /** RFC 1997 communities, "asn:value". */
+  readonly communities?: readonly string[];
+  /** RFC 8092 large communities, "global:local1:local2". */
+  readonly largeCommunities?: readonly string[];
+}
+
+export function staticRoute(route: string | StaticRoute): StaticRoute {
+  return typeof route === 'string' ? { prefix: route } : route;
 }
 
 export type BgpSessionState =

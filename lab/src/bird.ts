@@ -5,6 +5,7 @@ import {
   type AddressFamily,
   type BgpRoute,
   type BgpSession,
+  type StaticRoute,
 } from './bgp-types.js';
 import { toolPath } from './requirements.js';
 
@@ -14,7 +15,7 @@ export function birdConfig(input: {
   asn: number;
   port: number;
   peers: readonly ResolvedPeer[];
-  staticRoutes: readonly string[];
+  staticRoutes: readonly StaticRoute[];
   /** Install BGP routes in the namespace's kernel table (ECMP merged), so the router forwards to Service IPs. */
   kernel: boolean;
   extraConfig: string;
@@ -32,12 +33,19 @@ export function birdConfig(input: {
     }
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
-    const routes = input.staticRoutes.filter((prefix) => prefixFamily(prefix) === family);
+    const routes = input.staticRoutes.filter((route) => prefixFamily(route.prefix) === family);
     if (routes.length === 0) continue;
     lines.push(
       `protocol static static_${family} {`,
       `  ${family};`,
-      ...routes.map((prefix) => `  route ${prefix} blackhole;`),
+      ...routes.map((route) => {
+        const tuple = (text: string): string => `(${text.split(':').join(',')})`;
+        const attributes = [
+          ...(route.communities ?? []).map((c: string) => `bgp_community.add(${tuple(c)});`),
+          ...(route.largeCommunities ?? []).map((c: string) => `bgp_large_community.add(${tuple(c)});`),
+        ];
+        return `  route ${route.prefix} blackhole${attributes.length === 0 ? '' : ` { ${attributes.join(' ')} }`};`;
+      }),
       '}',
     );
   }

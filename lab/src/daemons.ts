@@ -1,5 +1,11 @@
 import { resolvePeer, type BgpDaemon, type ResolvedDaemonSpec } from './bgp-daemon.js';
-import type { BgpDaemonKind, BgpDaemonSpec, BgpPeerRef, BgpPeerSpec } from './bgp-types.js';
+import {
+  staticRoute,
+  type BgpDaemonKind,
+  type BgpDaemonSpec,
+  type BgpPeerRef,
+  type BgpPeerSpec,
+} from './bgp-types.js';
 import { BirdDaemon } from './bird.js';
 import { FrrDaemon } from './frr.js';
 import { GobgpDaemon } from './gobgp.js';
@@ -74,7 +80,7 @@ export function resolveDaemonSpec(
     port: spec.port ?? 179,
     routerId: spec.routerId ?? host.ipv4,
     peers: (spec.peers ?? []).map((ref, index) => resolvePeer(resolvePeerRef(plan, specs, ref), index)),
-    staticRoutes: spec.staticRoutes ?? [],
+    staticRoutes: (spec.staticRoutes ?? []).map(staticRoute),
     extraConfig: spec.extraConfig ?? '',
   };
 }

@@ -5,6 +5,7 @@ import {
   type AddressFamily,
   type BgpRoute,
   type BgpSession,
+  type StaticRoute,
 } from './bgp-types.js';
 import { toolPath } from './requirements.js';
 
@@ -13,7 +14,7 @@ export function frrConfig(input: {
   routerId: string;
   asn: number;
   peers: readonly ResolvedPeer[];
-  staticRoutes: readonly string[];
+  staticRoutes: readonly StaticRoute[];
   extraConfig: string;
 }): string {
   const lines: string[] = [
@@ -43,20 +44,40 @@ export function frrConfig(input: {
       ...(peer.extraConfig === undefined ? [] : [peer.extraConfig]),
     );
   }
+  // Communities on originated routes come from a route-map per route.
+  const routeMaps = new Map<StaticRoute, string>();
+  const mapLines: string[] = [];
+  input.staticRoutes.forEach((route, index) => {
+    const set = [
+      ...(route.communities === undefined || route.communities.length === 0
+        ? []
+        : [` set community ${route.communities.join(' ')} additive`]),
+      ...(route.largeCommunities === undefined || route.largeCommunities.length === 0
+        ? []
+        : [` set large-community ${route.largeCommunities.join(' ')} additive`]),
+    ];
+    if (set.length === 0) return;
+    routeMaps.set(route, `lab-static-${index}`);
+    mapLines.push(`route-map lab-static-${index} permit 10`, ...set, 'exit');
+  });
   for (const family of ['ipv4', 'ipv6'] as const) {
     const peers = input.peers.filter((peer) => peer.families.includes(family));
-    const routes = input.staticRoutes.filter((prefix) => prefixFamily(prefix) === family);
+    const routes = input.staticRoutes.filter((route) => prefixFamily(route.prefix) === family);
     if (peers.length === 0 && routes.length === 0) continue;
     lines.push(
       ` address-family ${family} unicast`,
       '  maximum-paths 16',
-      ...routes.map((prefix) => `  network ${prefix}`),
+      ...routes.map(
+        (route) =>
+          `  network ${route.prefix}${routeMaps.has(route) ? ` route-map ${routeMaps.get(route)}` : ''}`,
+      ),
       ...peers.flatMap((peer) => [`  neighbor ${peer.address} activate`]),
       ' exit-address-family',
     );
   }
   if (input.extraConfig !== '') lines.push(input.extraConfig);
-  return `${lines.join('\n')}\n`;
+  // Route-maps first: a \`network ... route-map\` naming a map not yet defined is never re-evaluated.
+  return `${[...mapLines, ...lines].join('\n')}\n`;
 }
 
 interface FrrNeighbor {
@@ -216,8 +237,10 @@ export class FrrDaemon extends BgpDaemon {
     return all.flat();
   }
 
-  /** Every path of one prefix with communities, large communities and local preference. */
-  async route(prefix: string): Promise<BgpRoute[]> {
-    return parseFrrPrefix(await this.vtysh([`show bgp ${prefixFamily(prefix)} unicast ${prefix} json`]));
+  /** Every path of one prefix with communities, large communities and local preference (the list view lacks them). */
+  override async paths(prefix: string): Promise<BgpRoute[]> {
+    const output = await this.vtysh([`show bgp ${prefixFamily(prefix)} unicast ${prefix} json`]);
+    // FRR answers a longest match for a missing prefix; keep only the exact one.
+    return parseFrrPrefix(output).filter((route) => route.prefix === prefix);
   }
 }

@@ -129,8 +129,12 @@ const origins = ['IGP', 'EGP', 'incomplete'];
 function largeOf(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   return value.map((item) => {
-    const entry = item as { global_admin?: number; local_data1?: number; local_data2?: number };
-    return `${entry.global_admin}:${entry.local_data1}:${entry.local_data2}`;
+    // gobgp 3.x prints {ASN, LocalData1, LocalData2}; older versions used snake_case names.
+    const entry = item as Record<string, number | undefined>;
+    const global = entry['ASN'] ?? entry['global_admin'];
+    const local1 = entry['LocalData1'] ?? entry['local_data1'];
+    const local2 = entry['LocalData2'] ?? entry['local_data2'];
+    return `${global}:${local1}:${local2}`;
   });
 }
 
@@ -202,17 +206,23 @@ export class GobgpDaemon extends BgpDaemon {
 
   protected override async afterStart(): Promise<void> {
     // The TOML has no static routes: originate through the API, next hop ourselves (GoBGP rejects loopback).
-    for (const prefix of this.spec.staticRoutes) {
-      const family = prefixFamily(prefix);
+    for (const route of this.spec.staticRoutes) {
+      const family = prefixFamily(route.prefix);
       await this.gobgp([
         'global',
         'rib',
         'add',
         '-a',
         family,
-        prefix,
+        route.prefix,
         'nexthop',
         family === 'ipv4' ? this.ipv4 : this.ipv6,
+        ...(route.communities === undefined || route.communities.length === 0
+          ? []
+          : ['community', route.communities.join(',')]),
+        ...(route.largeCommunities === undefined || route.largeCommunities.length === 0
+          ? []
+          : ['large-community', route.largeCommunities.join(',')]),
       ]);
     }
   }

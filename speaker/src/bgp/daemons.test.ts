@@ -12,6 +12,7 @@ import {
   defaultAsn,
   labSkipReason,
   nextHopsOf,
+  parseFrrPrefix,
   prefixFamily,
   withLab,
 } from '@lbops/lab';
@@ -77,7 +78,11 @@ function gobgpLarge(json: string, prefix: string): string[] {
 /** Every path of `prefix` with its attributes, read the way each daemon reports them in full. */
 async function pathsOf(daemon: BgpDaemon, prefix: string): Promise<BgpRoute[]> {
   // FRR's table listing omits communities; its per-prefix view has them.
-  if (daemon instanceof FrrDaemon) return daemon.route(prefix);
+  if (daemon instanceof FrrDaemon) {
+    const json = await daemon.vtysh([`show bgp ${prefixFamily(prefix)} unicast ${prefix} json`]);
+    // FRR answers a longest match for a missing prefix; keep only the exact one.
+    return parseFrrPrefix(json).filter((route) => route.prefix === prefix);
+  }
   const family = prefixFamily(prefix);
   const paths = (await daemon.routes(family)).filter((r) => r.prefix === prefix);
   if (daemon instanceof GobgpDaemon) {

@@ -1,1 +1,2 @@
 export * from './l2/index.js';
+export * from './bgp/index.js';

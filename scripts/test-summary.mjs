@@ -1,7 +1,14 @@
 // Sums the node:test TAP results that each workspace wrote, and prints one closing line for CI.
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const root = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// `--clean` removes the results of an earlier run first, so that a package that fails to run is not
+// counted with stale results.
+if (process.argv.includes('--clean')) {
+  for (const workspace of root.workspaces)
+    rmSync(new URL(`../${workspace}/.test-results.tap`, import.meta.url), { force: true });
+  process.exit(0);
+}
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -29,6 +29,8 @@ export class PoolSpace {
   /** Held addresses by the sharing key of their holders, to find an address a new Service may share. */
   readonly shared = new Map<string, Set<bigint>>();
   private readonly free: IntervalSet;
+  /** avoidBuggyIPs concerns IPv4 only. */
+  private readonly skipsBuggy: boolean;
 
   constructor(
     readonly pool: string,
@@ -44,6 +46,7 @@ export class PoolSpace {
       total += rangeSize(range) - (avoidBuggyIPs ? countBuggyIps(range) : 0n);
     }
     this.total = total;
+    this.skipsBuggy = avoidBuggyIPs && family === 'ipv4';
     this.free = new IntervalSet(hashSeed(pool, family));
     let h = 0;
     for (const range of this.ranges) {
@@ -101,12 +104,12 @@ export class PoolSpace {
     for (;;) {
       const interval = this.free.min();
       if (interval === undefined) return undefined;
-      const candidate = this.avoidBuggyIPs ? skipBuggy(interval.start) : interval.start;
+      const candidate = this.skipsBuggy ? skipBuggy(interval.start) : interval.start;
       if (candidate > interval.end) {
         this.free.removeStart(interval.start);
         continue;
       }
-      if (this.avoidBuggyIPs && candidate !== interval.start) {
+      if (this.skipsBuggy && candidate !== interval.start) {
         // Drop the buggy prefix of the interval: it is never allocatable while this space exists.
         this.free.delete(interval.start);
         if (candidate - interval.start === 2n) this.free.delete(interval.start + 1n);

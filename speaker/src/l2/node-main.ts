@@ -24,6 +24,11 @@ export interface Layer2NodeConfig {
     readonly timings?: Partial<MembershipTimings>;
   };
   readonly responder?: Partial<ResponderTimings>;
+  /**
+   * Time after start during which this node announces nothing: the others still hold it dead from a previous
+   * life; until they have heard its refutation, the old owner answers our probe and we would see a conflict.
+   */
+  readonly startupGraceMs?: number;
   readonly allowList?: readonly string[];
 }
 
@@ -51,18 +56,21 @@ export async function runLayer2Node(config: Layer2NodeConfig): Promise<() => voi
   );
   membership.join(config.membership.peers);
   const leaders = new Map<string, string | undefined>();
+  const graceMs = config.startupGraceMs ?? 500;
+  let inGrace = graceMs > 0;
   const reconcile = (): void => {
     const live = membership.liveMembers();
     metrics.membershipSize.set(live.length);
     for (const { ip, interfaces } of config.ips) {
       const leader = leaderFor(ip, live);
       const previous = leaders.get(ip);
-      leaders.set(ip, leader);
-      // A takeover from a speaker the membership declared dead needs no probe: the address was ours (the
-      // cluster's) a moment ago, and probing would only delay the failover. A first announcement is probed.
-      const takeover = previous !== undefined && previous !== config.node;
+      if (!inGrace) leaders.set(ip, leader);
+      // A takeover from a speaker the membership declared dead needs no probe: the address was the cluster's a
+      // moment ago, and probing would only delay the failover. First announcements and handovers are probed.
+      const takeover =
+        previous !== undefined && previous !== config.node && membership.stateOf(previous) === 'dead';
       runtime.setIp(ip, {
-        leader: leader === config.node,
+        leader: leader === config.node && !inGrace,
         probe: config.probe && !takeover,
         ...(interfaces === undefined ? {} : { interfaces }),
       });
@@ -84,8 +92,13 @@ export async function runLayer2Node(config: Layer2NodeConfig): Promise<() => voi
   log({ event: 'interfaces', interfaces: runtime.interfaces() });
   await udp.start();
   reconcile();
+  const graceTimer = setTimeout(() => {
+    inGrace = false;
+    reconcile();
+  }, graceMs);
   log({ event: 'started', node: config.node });
   return () => {
+    clearTimeout(graceTimer);
     udp.stop();
     runtime.stop();
   };

@@ -59,7 +59,8 @@ export abstract class BgpDaemon {
     protected readonly lab: Lab,
     /** The daemon's namespace and addresses. */
     readonly host: Host,
-    readonly spec: ResolvedDaemonSpec,
+    /** The applied configuration; change it with `apply` (or `lab.reconfigure`). */
+    public spec: ResolvedDaemonSpec,
     kind: BgpDaemonKind,
   ) {
     this.dir = lab.path(kind);
@@ -121,6 +122,13 @@ export abstract class BgpDaemon {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
+  }
+
+  /** Applies a new configuration: rewrites the config and restarts the daemon (BIRD reloads in place). */
+  async apply(spec: ResolvedDaemonSpec): Promise<void> {
+    this.spec = spec;
+    if (this.process?.running === true) await this.restart();
+    else await this.start();
   }
 
   protected writeFile(name: string, text: string): string {

@@ -1,4 +1,4 @@
-import { BgpDaemon, type ResolvedPeer } from './bgp-daemon.js';
+import { BgpDaemon, type ResolvedDaemonSpec, type ResolvedPeer } from './bgp-daemon.js';
 import {
   normalizeState,
   prefixFamily,
@@ -259,6 +259,13 @@ export class BirdDaemon extends BgpDaemon {
   }
 
   /** Re-reads the (rewritten) config without restarting: `birdc configure`. */
+  /** Applies a new configuration with `birdc configure`: sessions whose settings did not change stay up. */
+  override async apply(spec: ResolvedDaemonSpec): Promise<void> {
+    this.spec = spec;
+    if (this.process?.running === true) await this.reconfigure();
+    else await this.start();
+  }
+
   async reconfigure(): Promise<void> {
     this.writeConfig();
     const output = await this.birdc(['configure']);

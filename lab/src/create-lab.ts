@@ -19,7 +19,7 @@ export interface LabSpecWithDaemons extends LabSpec {
 export async function createLab(spec: LabSpecWithDaemons = {}): Promise<Lab> {
   const lab = await buildLab(spec, toolsFor(spec));
   try {
-    lab.setDaemons(await startDaemons(lab, spec));
+    lab.setDaemons(await startDaemons(lab, spec), spec);
     lab.writeDescription();
   } catch (error) {
     await lab.teardown({ keepArtifacts: true });

@@ -58,6 +58,27 @@ describe('lab BGP daemons', { skip }, () => {
           kernel.map((route) => route.nextHops),
           [[lab.frr.ipv4]],
         );
+
+        // A peer killed without a NOTIFICATION and started again: its routes go and come back.
+        const gobgpPrefix = originated.gobgp.prefix;
+        await lab.gobgp.kill();
+        await lab.bird.waitRoute(gobgpPrefix, (found) => found.length === 0);
+        await lab.gobgp.start();
+        const back = await lab.bird.waitRoute(gobgpPrefix, (found) => found.some((path) => path.best), {
+          timeoutMs: 20_000,
+        });
+        assert.deepEqual(back.find((path) => path.best)?.nextHops, [lab.gobgp.ipv4]);
+
+        // Reconfigured without FRR, BIRD drops that session and FRR loses BIRD's route.
+        await lab.reconfigure('bird', { peers: [{ daemon: 'gobgp' }], staticRoutes: [originated.bird] });
+        const sessions = await lab.bird.sessions();
+        assert.deepEqual(
+          sessions.map((session) => session.neighborAddress),
+          [lab.gobgp.ipv4],
+        );
+        await lab.frr.waitRoute(originated.bird.prefix, (found) =>
+          found.every((path) => path.from !== lab.bird.ipv4),
+        );
       },
     );
     assert.deepEqual(await leftoversOf(runId, pids), []);

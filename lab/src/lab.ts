@@ -1,5 +1,6 @@
 import type { BgpDaemon } from './bgp-daemon.js';
-import type { AddressFamily, BgpDaemonKind } from './bgp-types.js';
+import type { AddressFamily, BgpDaemonKind, BgpDaemonSpec } from './bgp-types.js';
+import { resolveDaemonSpec, type DaemonSpecs } from './daemons.js';
 import { startCapture, type Capture } from './capture.js';
 import {
   arping,
@@ -106,8 +107,22 @@ export class Lab {
   #daemons = new Map<BgpDaemonKind, BgpDaemon>();
 
   /** @internal */
-  setDaemons(daemons: Map<BgpDaemonKind, BgpDaemon>): void {
+  setDaemons(daemons: Map<BgpDaemonKind, BgpDaemon>, specs: DaemonSpecs): void {
     this.#daemons = daemons;
+    this.#daemonSpecs = { ...specs };
+  }
+
+  #daemonSpecs: DaemonSpecs = {};
+
+  /**
+   * Changes a daemon's peers, routes or options (peers by role are resolved as in `createLab`), e.g. to peer
+   * BIRD with a speaker that started later. BIRD reloads in place; FRR and GoBGP restart.
+   */
+  async reconfigure(kind: BgpDaemonKind, spec: BgpDaemonSpec): Promise<void> {
+    const daemon = this.#daemon(kind);
+    this.#daemonSpecs = { ...this.#daemonSpecs, [kind]: spec };
+    await daemon.apply(resolveDaemonSpec(this.plan, this.#daemonSpecs, kind, spec));
+    this.writeDescription();
   }
 
   #daemon(kind: BgpDaemonKind): BgpDaemon {

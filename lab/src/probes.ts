@@ -127,20 +127,26 @@ export function parseArping(output: string): Omit<ArpingResult, 'output'> {
   return { replies, macs: [...new Set(replies.map((reply) => reply.mac))].sort() };
 }
 
-/** `arping` (Habets 2.x) from a namespace: `count` ARP requests (default 3) on `dev`, over at most `deadlineSeconds`. */
+/**
+ * `arping` (Habets 2.x) from a namespace: `count` ARP requests (default 3) on `dev`, `intervalSeconds` apart
+ * (default 0.2), giving up after `deadlineSeconds` (default: the requests' span plus 1 s).
+ */
 export async function arping(
   ns: string,
   ip: string,
-  options: { dev?: string; count?: number; deadlineSeconds?: number } = {},
+  options: { dev?: string; count?: number; intervalSeconds?: number; deadlineSeconds?: number } = {},
 ): Promise<ArpingResult> {
   const count = options.count ?? 3;
-  const deadline = options.deadlineSeconds ?? count + 1;
+  const interval = options.intervalSeconds ?? 0.2;
+  const deadline = options.deadlineSeconds ?? Math.ceil(count * interval) + 1;
   const argv = [
     toolPath('arping'),
     '-i',
     options.dev ?? 'eth0',
     '-c',
     String(count),
+    '-W',
+    String(interval),
     '-w',
     String(deadline),
     ip,

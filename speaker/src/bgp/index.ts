@@ -51,4 +51,5 @@ export {
 } from './announcer.js';
 export { type ParsedCommunity, formatCommunity, parseCommunity } from './communities.js';
 export { BgpPeer, type PeerObserver } from './peer.js';
+export { BgpMetrics, type TrackedPeer, combineObservers } from './metrics.js';
 export { type TcpPeer, acceptSocket, remoteAddressOf, tcpDialer } from './tcp.js';

@@ -1,9 +1,12 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { execCommand } from './exec.js';
 import { ownedNamePattern } from './plan.js';
 import { namespacePids, terminate } from './processes.js';
 import {
   isAlive,
+  processStartTime,
+  safeReaddir,
   listRunIds,
   orphanSlotRunIds,
   readOwner,
@@ -49,6 +52,16 @@ export async function listLabRootLinks(): Promise<string[]> {
   }
 }
 
+/** `runs/.new-<id>-<pid>` folders of creators that died between mkdir and rename. */
+function removeAbandonedTemporaries(root: string): void {
+  for (const name of safeReaddir(join(root, 'runs'))) {
+    const match = /^\.new-[a-z0-9]{5}-(\d+)$/.exec(name);
+    if (match !== null && processStartTime(Number(match[1])) === undefined) {
+      rmSync(join(root, 'runs', name), { recursive: true, force: true });
+    }
+  }
+}
+
 function runIdOf(name: string): string | undefined {
   return ownedNamePattern.exec(name)?.[1];
 }
@@ -63,6 +76,7 @@ export async function sweep(options: SweepOptions = {}): Promise<SweepReport> {
   const root = options.stateRoot ?? stateRoot();
   const namespaces = await listLabNamespaces();
   const links = await listLabRootLinks();
+  removeAbandonedTemporaries(root);
   const knownRuns = listRunIds(root);
   const candidates = new Set<string>([
     ...knownRuns,

@@ -28,9 +28,9 @@ interface Held {
 }
 
 /** Starts the hold-lab fixture and returns the child with what it built. */
-async function holdLab(): Promise<{ child: ReturnType<typeof spawn>; held: Held }> {
+async function holdLab(...args: string[]): Promise<{ child: ReturnType<typeof spawn>; held: Held }> {
   const script = fileURLToPath(new URL('./fixtures/hold-lab.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   const [line] = (await once(lines, 'line')) as [string];
@@ -149,6 +149,31 @@ describe('lab topology', { skip }, () => {
     const [, signal] = (await once(child, 'exit')) as [number | null, string | null];
     assert.equal(signal, 'SIGTERM');
     assert.deepEqual(await leftoversOf(held.runId, held.pids), []);
+  });
+
+  test('a process that exits with its lab still up leaves nothing behind', async () => {
+    const { child, held } = await holdLab('exit');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    assert.deepEqual(await leftoversOf(held.runId, held.pids), []);
+  });
+
+  test('labs built in parallel get distinct names and addresses, and all work', async () => {
+    const labs = await Promise.all([1, 2, 3].map(() => createLab({ nodes: 1, bird: false })));
+    try {
+      const slots = new Set(labs.map((lab) => lab.plan.slot));
+      const hostAddresses = new Set(labs.map((lab) => lab.nodes[0]?.mgmt.hostIpv4));
+      assert.equal(slots.size, 3);
+      assert.equal(hostAddresses.size, 3);
+      for (const lab of labs) {
+        const node = lab.nodes[0];
+        assert.ok(node !== undefined);
+        assert.ok(await reachable(lab, node.ns, node.mgmt.hostIpv4), `${lab.runId} management link`);
+        assert.ok(await reachable(lab, node.ns, lab.router.ipv4), `${lab.runId} LAN`);
+      }
+    } finally {
+      await Promise.all(labs.map((lab) => lab.teardown()));
+    }
   });
 
   test('sweep removes what a SIGKILLed run left, and nothing of a live run', async () => {

@@ -2,7 +2,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basicAdmission, type Admission } from './admission.js';
+import type { Admission } from './admission.js';
+import { loadConfigAdmission } from './load-config-admission.js';
 import { INITIAL_NAMESPACES, KubeApi, type Selection, type Target } from './api.js';
 import {
   apiGroup,
@@ -32,7 +33,7 @@ export interface ApiServerOptions {
   readonly dataDir?: string;
   /** Bearer token clients must send; random when absent. */
   readonly token?: string;
-  /** Admission for metallb.io objects; basic IPAddressPool checks when absent. */
+  /** Admission for metallb.io objects; loadConfig-based when absent. */
   readonly admission?: Admission;
   readonly now?: () => Date;
   /** How many recent changes a watch can resume from (older versions get 410 Gone). */
@@ -49,6 +50,8 @@ export interface ApiServer {
   readonly store: ObjectStore;
   /** A kubeconfig (YAML) pointing at this server. */
   kubeconfig(): string;
+  /** Ends every open watch stream, as a network failure or an API server restart would. */
+  dropWatches(): void;
   /** Stops listening and ends open watches. */
   close(): Promise<void>;
 }
@@ -167,7 +170,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const registry = new ResourceRegistry();
   const api = new KubeApi(store, registry, {
     now,
-    admission: options.admission ?? basicAdmission,
+    admission: options.admission ?? loadConfigAdmission,
     admittedGroup: 'metallb.io',
   });
   installDefaults(api);
@@ -447,6 +450,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     api,
     store,
     kubeconfig: () => kubeconfigYaml(url, token),
+    dropWatches: () => {
+      for (const stop of [...watches]) stop();
+    },
     close: async () => {
       for (const stop of [...watches]) stop();
       server.closeAllConnections();

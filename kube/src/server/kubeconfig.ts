@@ -7,7 +7,14 @@ export function kubeconfigYaml(server: string, token: string, namespace = 'defau
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'lbops', cluster: { server } }],
+    // client-node refuses plain http unless insecure-skip-tls-verify is set (there is no TLS to
+    // verify); kubectl accepts the flag as well.
+    clusters: [
+      {
+        name: 'lbops',
+        cluster: { server, ...(server.startsWith('http:') ? { 'insecure-skip-tls-verify': true } : {}) },
+      },
+    ],
     users: [{ name: 'lbops-admin', user: { token } }],
     contexts: [{ name: 'lbops', context: { cluster: 'lbops', user: 'lbops-admin', namespace } }],
     'current-context': 'lbops',

@@ -179,9 +179,24 @@ export class ResourceRegistry {
     return groups;
   }
 
-  /** Preferred version of a group: the storage version when there is one. */
+  /** Preferred version of a group: the highest by Kubernetes version priority (v1 > v1beta2 > v1beta1 > v1alpha1). */
   preferredVersion(group: string): string | undefined {
-    const candidates = this.all().filter((t) => t.group === group);
-    return (candidates.find((t) => t.storage) ?? candidates[0])?.version;
+    const versions = this.groups().get(group) ?? [];
+    return [...versions].sort(compareKubeVersions)[0];
   }
+}
+
+function versionRank(v: string): [number, number, number] {
+  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+  if (m === null) return [0, 0, 0];
+  const stability = m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1;
+  return [stability, Number(m[1]), Number(m[3] ?? 0)];
+}
+
+/** Sorts versions by Kubernetes priority, highest first. */
+export function compareKubeVersions(a: string, b: string): number {
+  const ra = versionRank(a);
+  const rb = versionRank(b);
+  for (let i = 0; i < 3; i++) if ((ra[i] ?? 0) !== (rb[i] ?? 0)) return (rb[i] ?? 0) - (ra[i] ?? 0);
+  return a.localeCompare(b);
 }

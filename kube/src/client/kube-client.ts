@@ -1,0 +1,279 @@
+// A thin JSON client over client-node's KubeConfig: the same code talks to `lbops api` (plain
+// http, kubeconfig) and to a real cluster (TLS, kubeconfig or in-cluster service account).
+// Objects stay plain JSON (client-node's typed APIs turn timestamps into Dates).
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import fetch from 'node-fetch';
+
+/** A Kubernetes object as JSON; only metadata is typed. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface KubeList<T extends KubeObject> {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+/** An answer of the API server other than 2xx, with the fields of its `Status`. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly method: string,
+    readonly path: string,
+    readonly status?: unknown,
+  ) {
+    super(`${method} ${path}: ${code} ${reason}: ${message}`);
+    this.name = 'KubeApiError';
+  }
+
+  get causes(): { field?: string; message?: string; reason?: string }[] {
+    const s = this.status as
+      { details?: { causes?: { field?: string; message?: string; reason?: string }[] } } | undefined;
+    return s?.details?.causes ?? [];
+  }
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof KubeApiError && e.code === 404;
+}
+export function isConflict(e: unknown): boolean {
+  return e instanceof KubeApiError && e.code === 409;
+}
+export function isGone(e: unknown): boolean {
+  return e instanceof KubeApiError && e.code === 410;
+}
+
+/**
+ * Loads a kubeconfig: an explicit path, else the in-cluster service account when running in a
+ * pod, else the default ($KUBECONFIG or ~/.kube/config).
+ */
+export function loadKubeConfig(path?: string, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  const kc = new KubeConfig();
+  if (path !== undefined) kc.loadFromFile(path);
+  else if (env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBECONFIG === undefined) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
+
+export interface RequestOptions {
+  readonly query?: Record<string, string | number | boolean | undefined>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+}
+
+/** `/api/v1` or `/apis/<group>/<version>`. */
+export function groupVersionPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
+export interface ResourcePathParts {
+  readonly apiVersion: string;
+  readonly resource: string;
+  readonly namespace?: string | undefined;
+  readonly name?: string | undefined;
+  readonly subresource?: string | undefined;
+}
+
+export function resourcePath(parts: ResourcePathParts): string {
+  let path = groupVersionPath(parts.apiVersion);
+  if (parts.namespace !== undefined && parts.namespace !== '')
+    path += `/namespaces/${encodeURIComponent(parts.namespace)}`;
+  path += `/${parts.resource}`;
+  if (parts.name !== undefined) path += `/${encodeURIComponent(parts.name)}`;
+  if (parts.subresource !== undefined) path += `/${parts.subresource}`;
+  return path;
+}
+
+export class KubeClient {
+  private readonly resources = new Map<string, Promise<Map<string, { name: string; namespaced: boolean }>>>();
+
+  constructor(readonly config: KubeConfig) {}
+
+  static fromKubeconfig(path?: string): KubeClient {
+    return new KubeClient(loadKubeConfig(path));
+  }
+
+  get server(): string {
+    const cluster = this.config.getCurrentCluster();
+    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
+    return cluster.server.replace(/\/+$/, '');
+  }
+
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(options.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    const init = await this.config.applyToFetchOptions({});
+    const headers: Record<string, string> = {
+      ...(init.headers as Record<string, string> | undefined),
+      Accept: 'application/json',
+    };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+    }
+    const response = await fetch(url.toString(), {
+      ...init,
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (response.status < 200 || response.status >= 300) {
+      const status = parsed as { reason?: string; message?: string } | undefined;
+      throw new KubeApiError(
+        response.status,
+        status?.reason ?? response.statusText,
+        status?.message ?? text.slice(0, 200),
+        method,
+        url.pathname,
+        parsed,
+      );
+    }
+    return parsed as T;
+  }
+
+  get<T extends KubeObject>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  list<T extends KubeObject>(
+    path: string,
+    selectors: { labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>('GET', path, { query: { ...selectors } });
+  }
+
+  create<T extends KubeObject>(collectionPath: string, obj: T, fieldManager?: string): Promise<T> {
+    return this.request<T>('POST', collectionPath, { body: obj, query: { fieldManager } });
+  }
+
+  replace<T extends KubeObject>(path: string, obj: T, fieldManager?: string): Promise<T> {
+    return this.request<T>('PUT', path, { body: obj, query: { fieldManager } });
+  }
+
+  mergePatch<T extends KubeObject>(path: string, patch: unknown, fieldManager?: string): Promise<T> {
+    return this.request<T>('PATCH', path, {
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager },
+    });
+  }
+
+  jsonPatch<T extends KubeObject>(path: string, operations: unknown[], fieldManager?: string): Promise<T> {
+    return this.request<T>('PATCH', path, {
+      body: operations,
+      contentType: 'application/json-patch+json',
+      query: { fieldManager },
+    });
+  }
+
+  /** Server-side apply: JSON is YAML, so the configuration goes as JSON. */
+  apply<T extends KubeObject>(
+    path: string,
+    obj: KubeObject,
+    fieldManager: string,
+    force = false,
+  ): Promise<T> {
+    return this.request<T>('PATCH', path, {
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager, force: force ? 'true' : undefined },
+    });
+  }
+
+  delete(path: string, body?: unknown): Promise<unknown> {
+    return this.request('DELETE', path, body !== undefined ? { body } : {});
+  }
+
+  /** Plural resource name and scope of a kind, from discovery (cached per group/version). */
+  async resourceFor(apiVersion: string, kind: string): Promise<{ name: string; namespaced: boolean }> {
+    let cached = this.resources.get(apiVersion);
+    if (cached === undefined) {
+      cached = this.request<{ resources: { name: string; kind: string; namespaced: boolean }[] }>(
+        'GET',
+        groupVersionPath(apiVersion),
+      ).then(
+        (list) =>
+          new Map(
+            list.resources
+              .filter((r) => !r.name.includes('/'))
+              .map((r) => [r.kind, { name: r.name, namespaced: r.namespaced }]),
+          ),
+      );
+      this.resources.set(apiVersion, cached);
+      cached.catch(() => this.resources.delete(apiVersion));
+    }
+    const found = (await cached).get(kind);
+    if (found === undefined) throw new Error(`the server does not serve kind ${kind} in ${apiVersion}`);
+    return found;
+  }
+
+  /** The URL path of an object (or, without a name, of its collection). */
+  async pathOf(
+    obj: KubeObject,
+    options: { subresource?: string; collection?: boolean } = {},
+  ): Promise<string> {
+    if (obj.apiVersion === undefined || obj.kind === undefined)
+      throw new Error('the object needs apiVersion and kind');
+    const r = await this.resourceFor(obj.apiVersion, obj.kind);
+    return resourcePath({
+      apiVersion: obj.apiVersion,
+      resource: r.name,
+      namespace: r.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined,
+      name: options.collection === true ? undefined : obj.metadata?.name,
+      subresource: options.subresource,
+    });
+  }
+
+  /**
+   * Opens a watch through client-node's Watch (newline-delimited JSON events). `onEvent` is
+   * called for each event in order; `onDone` once when the stream ends or fails.
+   */
+  watch(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    onEvent: (type: string, object: unknown) => void,
+    onDone: (err: unknown) => void,
+  ): Promise<AbortController> {
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = String(v);
+    return new Watch(this.config).watch(path, params, onEvent, onDone);
+  }
+}
+
+/** A KubeConfig for a server URL and token (tests, `lbops up`), without a file. */
+export function kubeConfigFor(server: string, token?: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'lbops', server, skipTLSVerify: server.startsWith('http:') }],
+    users: [{ name: 'lbops', ...(token !== undefined ? { token } : {}) }],
+    contexts: [{ name: 'lbops', cluster: 'lbops', user: 'lbops', namespace: 'default' }],
+    currentContext: 'lbops',
+  });
+  return kc;
+}

@@ -346,7 +346,10 @@ export class Allocator {
       const found = this.findBest([entry], n);
       return found ?? { ok: false, failure: this.explainNoAddress([entry], n, 'requested') };
     }
-    const pinned = this.pinnable.filter((entry) => allocationMismatch(entry.pool, request) === undefined);
+    const pinned =
+      this.pinnable.length === 0
+        ? this.pinnable
+        : this.pinnable.filter((entry) => allocationMatches(entry.pool, request));
     const shared = this.autoAssignable;
     // MetalLB tries the pinned pools first and only then the others, each group on its own.
     const found = this.findBest(pinned, n) ?? this.findBest(shared, n);
@@ -751,6 +754,25 @@ export class Allocator {
     };
     return { pool: entry.name, ipv4: family('ipv4'), ipv6: family('ipv6') };
   }
+}
+
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Whether a pool's serviceAllocation admits the Service (the hot path of pinned-pool selection: no allocation). */
+function allocationMatches(pool: AllocatorPool, request: AllocationRequest): boolean {
+  const allocation = pool.serviceAllocation;
+  if (allocation === undefined) return true;
+  const { namespaces, namespaceSelectors, serviceSelectors } = allocation;
+  const namespaceOk =
+    (namespaces.length === 0 && namespaceSelectors.length === 0) ||
+    namespaces.includes(request.namespace) ||
+    (namespaceSelectors.length > 0 &&
+      matchesAnyLabelSelector(namespaceSelectors, request.namespaceLabels ?? NO_LABELS));
+  return (
+    namespaceOk &&
+    (serviceSelectors.length === 0 ||
+      matchesAnyLabelSelector(serviceSelectors, request.serviceLabels ?? NO_LABELS))
+  );
 }
 
 /** Why a pool's serviceAllocation excludes the Service, or undefined when it does not. */

@@ -111,6 +111,10 @@ export class Layer2Runtime {
     this.apply(this.responder.setIp(this.clock(), ip, assignment));
   }
 
+  reannounce(): void {
+    this.apply(this.responder.reannounce(this.clock()));
+  }
+
   removeIp(ip: string): void {
     this.apply(this.responder.setIp(this.clock(), ip, { leader: false, probe: false }));
     this.responder.removeIp(ip);

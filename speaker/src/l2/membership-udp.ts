@@ -98,7 +98,7 @@ export interface UdpMembershipOptions {
   readonly bind: string;
   readonly key: Uint8Array;
   readonly clock?: () => number;
-  readonly onEffect?: (effect: Extract<MembershipEffect, { type: 'member' }>) => void;
+  readonly onEffect?: (effect: Exclude<MembershipEffect, { type: 'send' }>) => void;
   readonly onRejected?: () => void;
 }
 
@@ -146,7 +146,7 @@ export class UdpMembership {
   private apply(effects: readonly MembershipEffect[]): void {
     if (this.stopped) return;
     for (const effect of effects) {
-      if (effect.type === 'member') {
+      if (effect.type !== 'send') {
         this.options.onEffect?.(effect);
         continue;
       }

@@ -33,6 +33,7 @@ class Simulation {
   readonly nodes = new Map<string, Membership>();
   readonly down = new Set<string>();
   partition: ReadonlyArray<ReadonlySet<string>> | undefined;
+  refutations = 0;
   readonly events: Array<{ at: number; observer: string } & Extract<MembershipEffect, { type: 'member' }>> =
     [];
   private readonly inFlight: Array<{ at: number; to: string; from: string; message: SwimMessage }> = [];
@@ -61,6 +62,10 @@ class Simulation {
     for (const effect of effects) {
       if (effect.type === 'member') {
         this.events.push({ at: this.now, observer, ...effect });
+        continue;
+      }
+      if (effect.type === 'refuted') {
+        this.refutations += 1;
         continue;
       }
       if (this.random() < (this.options.loss ?? 0)) continue;

@@ -48,6 +48,8 @@ export type SwimMessage =
 
 export type MembershipEffect =
   | { readonly type: 'send'; readonly to: string; readonly message: SwimMessage }
+  /** Others suspected or declared us dead; we raised our incarnation. They may have taken over our work. */
+  | { readonly type: 'refuted'; readonly incarnation: number; readonly claimed: 'suspect' | 'dead' }
   | {
       readonly type: 'member';
       readonly name: string;
@@ -344,9 +346,17 @@ export class Membership {
           incarnation: this.incarnation,
         });
         // Every member may have started its own suspicion timer: tell them all now, not in a few rounds.
-        return [...this.members.values()].map((member) =>
-          this.send(member.address, { kind: 'gossip', seq: 0, from: this.self, updates: [] }),
-        );
+        const refuted: MembershipEffect = {
+          type: 'refuted',
+          incarnation: this.incarnation,
+          claimed: update.state,
+        };
+        return [
+          refuted,
+          ...[...this.members.values()].map((member) =>
+            this.send(member.address, { kind: 'gossip', seq: 0, from: this.self, updates: [] }),
+          ),
+        ];
       }
       return [];
     }

@@ -82,9 +82,19 @@ export async function runLayer2Node(config: Layer2NodeConfig): Promise<() => voi
     key: Buffer.from(config.membership.keyHex, 'hex'),
     clock: () => Date.now(),
     onEffect: (effect) => {
+      if (effect.type === 'refuted') {
+        // We were suspected or declared dead (frozen, partitioned): another node may have announced our IPs,
+        // so clients must be told again that they are here.
+        log({ event: 'refuted', incarnation: effect.incarnation, claimed: effect.claimed });
+        reconcile();
+        runtime.reannounce();
+        return;
+      }
       log({ event: 'member', ...effect });
       if (effect.state === 'dead' && effect.previous !== 'unknown') metrics.failuresDetected.inc();
       reconcile();
+      // A member back from the dead (restart, healed partition) may have announced IPs we still lead.
+      if (effect.state === 'alive' && effect.previous === 'dead') runtime.reannounce();
     },
     onRejected: () => log({ event: 'rejected-datagram' }),
   });

@@ -138,6 +138,17 @@ export class Layer2Responder {
     return this.tick(now);
   }
 
+  /**
+   * Starts a fresh gratuitous round for every IP we announce, without a status change. For when others may have
+   * taken our IPs meanwhile: we were frozen or partitioned and refuted our death, or a partition healed.
+   */
+  reannounce(now: number): ResponderEffect[] {
+    for (const state of this.ips.values()) {
+      if (state.status === 'announcing') this.startPhase(state, 'announcing', now);
+    }
+    return this.tick(now);
+  }
+
   setIp(now: number, ipText: string, assignment: IpAssignment): ResponderEffect[] {
     const ip = canonicalIp(ipText);
     if (ip === undefined) throw new Error(`layer 2 responder: "${ipText}" is not an IP address`);

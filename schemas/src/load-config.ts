@@ -86,13 +86,38 @@ function schemaDiagnostics(
   doc: SourceDocument,
   problems: readonly SchemaProblem[],
   out: Diagnostic[],
+  strict = false,
 ): boolean {
   let errors = false;
   for (const p of problems) {
-    if (p.severity === 'error') errors = true;
-    out.push(diagnostic(problemLocation(doc, p), p.severity, p.code, p.message, p.hint));
+    // MetalLB <= 0.12 parsed the legacy configuration with yaml.UnmarshalStrict: unknown fields were errors.
+    const strictUnknown = strict && p.code === 'unknown-field';
+    const severity = strictUnknown ? 'error' : p.severity;
+    if (severity === 'error') errors = true;
+    const message = strictUnknown ? p.message.replace('; it is ignored', '; MetalLB rejects it') : p.message;
+    out.push(diagnostic(problemLocation(doc, p), severity, p.code, message, p.hint));
   }
   return errors;
+}
+
+/** Legacy rules that do not survive conversion (the converter drops what they are about). */
+function legacyRules(doc: SourceDocument, config: Record<string, unknown>, out: Diagnostic[]): void {
+  const pools = Array.isArray(config['address-pools']) ? (config['address-pools'] as unknown[]) : [];
+  pools.forEach((pool, i) => {
+    if (!isRecord(pool) || pool['protocol'] !== 'layer2') return;
+    const advs = pool['bgp-advertisements'];
+    if (Array.isArray(advs) && advs.length > 0) {
+      out.push(
+        diagnostic(
+          doc.locate(`/address-pools/${i}`, 'bgp-advertisements'),
+          'error',
+          'bgp-advertisements-on-layer2',
+          `address pool "${String(pool['name'])}" uses protocol layer2 but has bgp-advertisements`,
+          'remove bgp-advertisements, or set protocol: bgp',
+        ),
+      );
+    }
+  });
 }
 
 /** A legacy configuration found in the input: its document and where it sits. */
@@ -178,7 +203,9 @@ function readLegacy(
     doc,
     validateAgainstSchema(LEGACY_CONFIG_KEY.apiVersion, LEGACY_CONFIG_KEY.kind, doc.value),
     diagnostics,
+    true,
   );
+  legacyRules(doc, doc.value, diagnostics);
   return { doc, converted: convertLegacyConfig(doc.value, namespace), namespace };
 }
 

@@ -438,7 +438,18 @@ export function buildBgpPeer(raw: Record<string, unknown>, ctx: BuildContext): E
   const routerID = str(spec['routerID']);
   if (routerID !== undefined && routerID !== '') {
     const ip = parseIp(routerID.trim());
-    if (ip === undefined || ip.family !== 'ipv4') {
+    if (ip !== undefined && ip.family === 'ipv6') {
+      // MetalLB only checks that it parses as an IP; a BGP identifier is 32 bits (RFC 4271 §4.2).
+      d.push(
+        diagnostic(
+          at('/spec/routerID'),
+          'warning',
+          'router-id-not-ipv4',
+          `routerID "${routerID}" is an IPv6 address, but a BGP identifier is 32 bits (RFC 4271 §4.2)`,
+          'write the router ID as an IPv4 address, e.g. 10.0.0.1',
+        ),
+      );
+    } else if (ip === undefined) {
       d.push(
         diagnostic(
           at('/spec/routerID'),

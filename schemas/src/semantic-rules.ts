@@ -508,10 +508,10 @@ function checkLocalPref(
   advs: ReadonlyArray<Entry<MutableBgpAdvertisement>>,
   diagnostics: Diagnostic[],
 ): void {
-  const withPref = advs.filter((a) => a.model.localPref !== undefined);
-  if (withPref.length < 2) return;
+  // An unset localPref is 0 on the wire (MetalLB's default), so it conflicts with a set one too.
+  if (!advs.some((a) => a.model.localPref !== undefined && a.model.localPref !== 0)) return;
   const perPool = new Map<string, Array<Entry<MutableBgpAdvertisement>>>();
-  for (const a of withPref) {
+  for (const a of advs) {
     for (const p of a.model.selectedPools) {
       const list = perPool.get(p);
       if (list === undefined) perPool.set(p, [a]);
@@ -542,7 +542,9 @@ function checkLocalPref(
         for (const t of targets) {
           const candidates =
             t === '*' ? [...firstByPeer.values(), ...allPeers] : [firstByPeer.get(t), ...allPeers];
-          conflict = candidates.find((o) => o !== undefined && o.model.localPref !== a.model.localPref);
+          conflict = candidates.find(
+            (o) => o !== undefined && (o.model.localPref ?? 0) !== (a.model.localPref ?? 0),
+          );
           if (conflict !== undefined) break;
         }
         if (conflict !== undefined) {
@@ -551,7 +553,7 @@ function checkLocalPref(
             reported.add(key);
             diagnostics.push(
               diagnostic(
-                a.at('/spec/localPref'),
+                a.at(a.model.localPref === undefined ? '/metadata/name' : '/spec/localPref'),
                 'error',
                 'conflicting-local-pref',
                 `BGPAdvertisement "${a.model.name}" announces IPAddressPool "${pool}" with localPref ${a.model.localPref ?? 0}, but "${conflict.model.name}" (${where(conflict.model.source)}) announces it to the same peers with the same aggregation and localPref ${conflict.model.localPref ?? 0}`,

@@ -390,10 +390,6 @@ export const INVALID: readonly CorpusCase[] = [
     yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  routerID: «invalid-router-id»10.0.0.256\n`,
   },
   {
-    name: 'IPv6 router ID',
-    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  routerID: «invalid-router-id»"fd00::1"\n`,
-  },
-  {
     name: 'password and passwordSecret',
     yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  password: hunter2\n  passwordSecret:\n    «password-conflict»name: s\n`,
   },
@@ -542,6 +538,18 @@ export const INVALID: readonly CorpusCase[] = [
     name: 'ASN out of range',
     yaml: `${PEER_BASE}  myASN: «out-of-range»4294967296\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n`,
   },
+  {
+    name: 'unset localPref conflicts with a set one',
+    yaml: `${pool('p', '[10.9.0.10-10.9.0.20]')}---\napiVersion: metallb.io/v1beta1\nkind: BGPAdvertisement\nmetadata:\n  name: a\nspec:\n  localPref: 100\n---\napiVersion: metallb.io/v1beta1\nkind: BGPAdvertisement\nmetadata:\n  name: «conflicting-local-pref»b\nspec:\n  communities: ["65000:1"]\n`,
+  },
+  {
+    name: 'legacy: bgp-advertisements on a layer2 pool',
+    yaml: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: metallb-system\n  name: config\ndata:\n  «!legacy-config»config: |\n    address-pools:\n    - name: p\n      protocol: layer2\n      addresses: [10.0.0.1-10.0.0.9]\n      «bgp-advertisements-on-layer2»bgp-advertisements:\n      - aggregation-length: 32\n`,
+  },
+  {
+    name: 'legacy: unknown field (MetalLB parses strictly)',
+    yaml: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: metallb-system\n  name: config\ndata:\n  «!legacy-config»config: |\n    address-pools:\n    - name: p\n      protocol: layer2\n      «unknown-field»autoassign: false\n      addresses: [10.0.0.1-10.0.0.9]\n`,
+  },
 ];
 
 /** Cases whose point is a warning (no errors expected). */
@@ -562,6 +570,10 @@ export const WARNINGS: readonly CorpusCase[] = [
   {
     name: 'misspelt field',
     yaml: pool('x', '[10.7.0.1-10.7.0.9]', '  «!unknown-field»autoassign: false\n') + L2_ALL,
+  },
+  {
+    name: 'IPv6 router ID',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  routerID: «!router-id-not-ipv4»"fd00::1"\n`,
   },
   { name: 'CIDR with host bits', yaml: pool('x', '[«!cidr-host-bits»10.8.0.1/30]') + L2_ALL },
 ];

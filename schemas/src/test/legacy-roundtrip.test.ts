@@ -131,7 +131,8 @@ const legacyConfig = fc
       if (protocol === 'bgp' && (g.advCount[i] as number) > 0) {
         pool['bgp-advertisements'] = Array.from({ length: g.advCount[i] as number }, (_, j) => ({
           'aggregation-length': j === 1 && cidr ? 24 : 32,
-          ...(j === 0 ? { localpref: 100 } : {}),
+          // Advertisements sharing an aggregation length must agree on localPref.
+          ...(j === 1 && cidr ? {} : { localpref: 100 }),
           communities: g.aliases ? ['special', '65000:1'] : ['65000:1'],
         }));
       }

@@ -53,3 +53,4 @@ export { type ParsedCommunity, formatCommunity, parseCommunity } from './communi
 export { BgpPeer, type PeerObserver } from './peer.js';
 export { BgpMetrics, type TrackedPeer, combineObservers } from './metrics.js';
 export { type TcpPeer, acceptSocket, remoteAddressOf, tcpDialer } from './tcp.js';
+export { SocketOptionUnavailableError, tcpMd5Status } from './tcp-md5.js';

@@ -13,6 +13,8 @@ export interface RunnerPeer extends SessionConfig {
   address: string;
   port?: number;
   localAddress?: string;
+  password?: string;
+  ttl?: number;
   routes: Route[];
 }
 
@@ -60,6 +62,8 @@ function apply(control: RunnerControl): void {
           address: spec.address,
           ...(spec.port !== undefined ? { port: spec.port } : {}),
           ...(spec.localAddress !== undefined ? { localAddress: spec.localAddress } : {}),
+          ...(spec.password !== undefined ? { password: spec.password } : {}),
+          ...(spec.ttl !== undefined ? { ttl: spec.ttl } : {}),
         }),
         {
           stateChanged: (state, previous) => {

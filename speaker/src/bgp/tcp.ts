@@ -3,6 +3,7 @@
 
 import net from 'node:net';
 import type { Connection, ConnectionEvents, Dial } from './session.js';
+import { preparedSocketFd, tcpMd5Status, SocketOptionUnavailableError } from './tcp-md5.js';
 
 export interface TcpPeer {
   address: string;
@@ -10,6 +11,12 @@ export interface TcpPeer {
   port?: number;
   /** Source address for our connections (MetalLB sourceAddress). */
   localAddress?: string;
+  /** TCP MD5 password (RFC 2385); needs the tcp-md5 addon. */
+  password?: string;
+  /** IP TTL of our packets, for eBGP multihop (MetalLB ebgpMultiHop); needs the tcp-md5 addon. */
+  ttl?: number;
+  /** Names the peer in errors; defaults to the address. */
+  name?: string;
 }
 
 function wrap(socket: net.Socket, events: ConnectionEvents): Connection {
@@ -35,14 +42,39 @@ function wrap(socket: net.Socket, events: ConnectionEvents): Connection {
   };
 }
 
-/** Dials the peer over plain TCP. */
+/**
+ * Dials the peer over TCP. With a password or TTL the socket is prepared by the tcp-md5 addon; when that
+ * cannot be loaded this throws SocketOptionUnavailableError at once, naming the peer, rather than failing
+ * every connection attempt later.
+ */
 export function tcpDialer(peer: TcpPeer): Dial {
+  const name = peer.name ?? peer.address;
+  const needsAddon = peer.password !== undefined || peer.ttl !== undefined;
+  if (needsAddon) {
+    const status = tcpMd5Status();
+    if (!status.available) {
+      const option = peer.password !== undefined ? 'a TCP MD5 password (RFC 2385)' : `TTL ${peer.ttl}`;
+      throw new SocketOptionUnavailableError(name, option, status.reason);
+    }
+  }
   return (events) => {
-    const socket = net.connect({
+    const target = {
       host: peer.address,
       port: peer.port ?? 179,
       ...(peer.localAddress !== undefined ? { localAddress: peer.localAddress } : {}),
-    });
+    };
+    let socket: net.Socket;
+    if (needsAddon) {
+      const fd = preparedSocketFd({
+        peer: name,
+        address: peer.address,
+        ...(peer.password !== undefined ? { password: peer.password } : {}),
+        ...(peer.ttl !== undefined ? { ttl: peer.ttl } : {}),
+      });
+      socket = new net.Socket({ fd }).connect(target);
+    } else {
+      socket = net.connect(target);
+    }
     socket.once('connect', () => events.connected());
     return wrap(socket, events);
   };

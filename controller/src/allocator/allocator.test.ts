@@ -543,6 +543,99 @@ describe('restore', () => {
   });
 });
 
+describe('assign, release, pending, stats', () => {
+  test('assign gives exactly the recorded addresses or keeps what the Service had', () => {
+    const a = new Allocator([pool('p', ['10.0.0.0/30'])]);
+    check('assign .2', a.assign(svc('a'), ['10.0.0.2']), { addresses: ['10.0.0.2'], change: 'assigned' });
+    check("b cannot be assigned a's address", a.assign(svc('b'), ['10.0.0.2']), {
+      reason: 'ip-in-use',
+      holders: ['default/a'],
+    });
+    assert.equal(a.get('default/b'), undefined);
+    check('assign a to .3', a.assign(svc('a', { uid: 'uid-a' }), ['10.0.0.3']), {
+      addresses: ['10.0.0.3'],
+      change: 'changed',
+    });
+    check('a failed assign keeps .3', a.assign(svc('a', { uid: 'uid-a' }), ['10.9.9.9']), {
+      reason: 'ip-not-in-any-pool',
+    });
+    assert.deepEqual(a.get('default/a')?.addresses, ['10.0.0.3']);
+    assert.deepEqual(a.holdersOf('10.0.0.3'), ['default/a']);
+  });
+
+  test('an invalid request releases the address and the Service waits, with the reason', () => {
+    const a = new Allocator([pool('p', ['10.0.0.0/30'])]);
+    a.allocate(svc('a'));
+    const result = a.allocate(svc('a', { uid: 'uid-a', requestedIps: ['10.0.0.1', '10.0.0.2'] }));
+    check('two IPv4 addresses', result, { reason: 'invalid-request', message: /one per family/ });
+    assert.deepEqual(result.ok ? undefined : result.previous?.addresses, ['10.0.0.0']);
+    assert.deepEqual(
+      a.pendingServices().map((p) => [p.service, p.failure.reason]),
+      [['default/a', 'invalid-request']],
+    );
+    assert.equal(a.release('default/a'), undefined);
+    assert.deepEqual(a.pendingServices(), []);
+  });
+
+  test('stats per family exclude avoided addresses and follow allocations', () => {
+    const a = new Allocator([pool('p', ['10.0.0.0/24', 'fd00::/120'], { avoidBuggyIPs: true })]);
+    a.allocate(svc('a', { ipFamilies: ['ipv4', 'ipv6'], ipFamilyPolicy: 'RequireDualStack' }));
+    assert.deepEqual(a.statsFor('p'), {
+      pool: 'p',
+      ipv4: { total: 254n, used: 1n, free: 253n },
+      ipv6: { total: 256n, used: 1n, free: 255n },
+    });
+    assert.deepEqual(a.get('default/a')?.addresses, ['10.0.0.1', 'fd00::']);
+  });
+
+  test('restore with policy keep keeps an address the config no longer allows, marked stale', () => {
+    const a = new Allocator([pool('p', ['10.0.0.0/30'], { autoAssign: false })]);
+    const result = a.restore([{ request: svc('a'), ips: ['10.0.0.1'] }], { policy: 'keep' });
+    assert.deepEqual(
+      result.conflicts.map((c) => [c.service, c.failure.reason, c.contested]),
+      [['default/a', 'auto-assign-disabled', false]],
+    );
+    assert.equal(result.allocations.length, 0);
+    assert.equal(a.get('default/a')?.stale?.reason, 'auto-assign-disabled');
+    assert.equal(a.statsFor('p')?.ipv4.used, 1n);
+  });
+
+  test("a stale Service whose request changes is moved (the change is its owner's)", () => {
+    const a = new Allocator([pool('p', ['10.0.0.0/30']), pool('q', ['10.0.1.0/30'])]);
+    a.allocate(svc('a'));
+    a.setPools([pool('p', ['10.0.0.0/30'], { autoAssign: false }), pool('q', ['10.0.1.0/30'])], {
+      policy: 'keep',
+    });
+    check('new request moves it', a.allocate(svc('a', { uid: 'uid-a', ports: [tcp(80)] })), {
+      addresses: ['10.0.1.0'],
+      change: 'changed',
+    });
+    assert.equal(a.get('default/a')?.stale, undefined);
+  });
+
+  test('dual-stack Services share both addresses', () => {
+    const a = new Allocator([pool('d', ['10.0.0.0/31', 'fd00::/127'])]);
+    const dual = {
+      ipFamilies: ['ipv4', 'ipv6'] as const,
+      ipFamilyPolicy: 'RequireDualStack' as const,
+      sharingKey: 'k',
+    };
+    check('a', a.allocate(svc('a', { ...dual, ipFamilies: ['ipv4', 'ipv6'], ports: [tcp(80)] })), {
+      addresses: ['10.0.0.0', 'fd00::'],
+    });
+    check(
+      'b shares both',
+      a.allocate(svc('b', { ...dual, ipFamilies: ['ipv4', 'ipv6'], ports: [tcp(443)] })),
+      { addresses: ['10.0.0.0', 'fd00::'] },
+    );
+    check(
+      'c conflicts on a port, takes the next pair',
+      a.allocate(svc('c', { ...dual, ipFamilies: ['ipv4', 'ipv6'], ports: [tcp(443)] })),
+      { addresses: ['10.0.0.1', 'fd00::1'] },
+    );
+  });
+});
+
 describe('messages', () => {
   test('condition reasons are CamelCase', () => {
     assert.equal(failureConditionReason({ reason: 'pool-exhausted', pools: [] }), 'PoolExhausted');

@@ -1,2 +1,3 @@
 export {};
 export * from './allocator/index.js';
+export * from './controller/index.js';

@@ -174,7 +174,10 @@ export class LeaderElector {
     const record = this.election.release(this.now());
     if (record !== undefined && this.lease !== undefined) {
       try {
-        await this.options.client.replace(this.path(), { ...this.lease, spec: { ...record } });
+        await this.options.client.replace(this.path(this.options.name), {
+          ...this.lease,
+          spec: { ...record },
+        });
       } catch (e) {
         this.options.onError?.(e);
       }

@@ -7,6 +7,7 @@ import {
   type BgpSession,
   type StaticRoute,
 } from './bgp-types.js';
+import { LabCommandError } from './errors.js';
 import { toolPath } from './requirements.js';
 
 /** BIRD 2 configuration for the lab router (pure). */
@@ -197,6 +198,10 @@ export function parseBirdRoutes(text: string): BgpRoute[] {
   return routes;
 }
 
+function tableOf(family: AddressFamily): string {
+  return family === 'ipv4' ? 'master4' : 'master6';
+}
+
 /** BIRD 2 in a lab namespace, controlled through its socket with `birdc`. */
 export class BirdDaemon extends BgpDaemon {
   readonly kind = 'bird' as const;
@@ -254,11 +259,47 @@ export class BirdDaemon extends BgpDaemon {
   }
 
   async routes(family?: AddressFamily): Promise<BgpRoute[]> {
-    const table = family === undefined ? [] : ['table', family === 'ipv4' ? 'master4' : 'master6'];
+    const table = family === undefined ? [] : ['table', tableOf(family)];
     return parseBirdRoutes(await this.birdc(['show', 'route', 'all', ...table]));
   }
 
-  /** Re-reads the (rewritten) config without restarting: `birdc configure`. */
+  /** The paths of one prefix only (exact match), cheap even with a large table. */
+  override async paths(prefix: string): Promise<BgpRoute[]> {
+    const argv = [
+      toolPath('birdc'),
+      '-s',
+      this.socket,
+      'show',
+      'route',
+      prefix,
+      'table',
+      tableOf(prefixFamily(prefix)),
+      'all',
+    ];
+    const result = await this.exec(argv, { allowFailure: true });
+    // birdc exits 1 with "Network not found" for an absent prefix: that is an answer, not a failure.
+    if (!result.ok) {
+      if (result.stdout.includes('Network not found')) return [];
+      throw new LabCommandError(
+        argv,
+        result.code,
+        result.signal,
+        result.stdout,
+        result.stderr,
+        result.timedOut,
+      );
+    }
+    return parseBirdRoutes(result.stdout).filter((route) => route.prefix === prefix);
+  }
+
+  /** Number of routes and networks in a table (`show route count`), for large tables such as benchmarks. */
+  async count(family: AddressFamily): Promise<{ routes: number; networks: number }> {
+    const output = await this.birdc(['show', 'route', 'count', 'table', tableOf(family)]);
+    const match = /(\d+) of (\d+) routes for (\d+) networks/.exec(output);
+    if (match === null) throw new Error(`bird: unexpected 'show route count' output: ${output.trim()}`);
+    return { routes: Number(match[2]), networks: Number(match[3]) };
+  }
+
   /** Applies a new configuration with `birdc configure`: sessions whose settings did not change stay up. */
   override async apply(spec: ResolvedDaemonSpec): Promise<void> {
     this.spec = spec;
@@ -266,6 +307,7 @@ export class BirdDaemon extends BgpDaemon {
     else await this.start();
   }
 
+  /** Re-reads the (rewritten) config without restarting: `birdc configure`. */
   async reconfigure(): Promise<void> {
     this.writeConfig();
     const output = await this.birdc(['configure']);

@@ -243,4 +243,10 @@ export class GobgpDaemon extends BgpDaemon {
     );
     return all.flat();
   }
+
+  /** The paths of one prefix only (exact match). */
+  override async paths(prefix: string): Promise<BgpRoute[]> {
+    const output = await this.gobgp(['global', 'rib', '-a', prefixFamily(prefix), prefix, '-j']);
+    return parseGobgpRib(output).filter((route) => route.prefix === prefix);
+  }
 }

@@ -69,6 +69,8 @@ export class LabProcess {
   async stop(graceMs = 2_000): Promise<Exit | undefined> {
     if (this.#exit !== undefined) return this.#exit;
     this.signal('SIGTERM');
+    // A frozen (SIGSTOP) process would hold SIGTERM pending until continued.
+    this.signal('SIGCONT');
     const timer = sleep(graceMs).then(() => undefined);
     const exit = await Promise.race([this.exited, timer]);
     if (exit !== undefined) return exit;
@@ -132,7 +134,10 @@ function kill(pid: number, signal: NodeJS.Signals): void {
 /** Terminates processes: SIGTERM, up to `graceMs` to exit, then SIGKILL and up to 2 s more. */
 export async function terminate(pids: readonly number[], graceMs = 1_000): Promise<number[]> {
   const alive = (): number[] => pids.filter(isRunning);
-  for (const pid of pids) kill(pid, 'SIGTERM');
+  for (const pid of pids) {
+    kill(pid, 'SIGTERM');
+    kill(pid, 'SIGCONT');
+  }
   for (let waited = 0; waited < graceMs && alive().length > 0; waited += 20) await sleep(20);
   const stubborn = alive();
   for (const pid of stubborn) kill(pid, 'SIGKILL');

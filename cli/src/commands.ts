@@ -1,8 +1,19 @@
 import type { Command } from './command.js';
 import { apiCommand } from './commands/api.js';
+import { controllerCommand } from './commands/controller.js';
 import { convertCommand } from './commands/convert.js';
 import { labCommand } from './commands/lab.js';
+import { planCommand } from './commands/plan.js';
+import { upCommand } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
 
 /** Every subcommand, in the order `lbops --help` lists them. */
-export const commands: readonly Command[] = [validateCommand, convertCommand, apiCommand, labCommand];
+export const commands: readonly Command[] = [
+  validateCommand,
+  convertCommand,
+  planCommand,
+  apiCommand,
+  controllerCommand,
+  upCommand,
+  labCommand,
+];

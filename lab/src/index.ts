@@ -26,7 +26,16 @@ export { planLab, namePrefix, ownedNamePattern } from './plan.js';
 export type { Host, Interface, LabPlan, ManagementLink, NodePlan, RouterPlan } from './plan.js';
 export { LabProcess } from './processes.js';
 export type { Exit } from './processes.js';
-export { assertPrerequisites, labSkipReason, missingPrerequisites, tools } from './requirements.js';
+export {
+  assertPrerequisites,
+  findTool,
+  labSkipReason,
+  missingPrerequisites,
+  prerequisiteError,
+  skipReasonFor,
+  toolPath,
+  tools,
+} from './requirements.js';
 export type { Tool, ToolName } from './requirements.js';
 export { stateRoot } from './state.js';
 export { listLabNamespaces, listLabRootLinks, sweep } from './sweep.js';

@@ -194,6 +194,15 @@ export class Lab {
     return child;
   }
 
+  /**
+   * Cuts (`up: false`) or restores a host's LAN link at its bridge port, as if its cable were pulled: the
+   * host's `eth0` loses carrier and nothing reaches it over the LAN.
+   */
+  async setLanLink(host: Host, up: boolean): Promise<void> {
+    if (host.lanPort === undefined) throw new Error(`lab: ${host.name} is not on the LAN`);
+    await this.exec(this.plan.lan.ns, ['ip', 'link', 'set', host.lanPort, up ? 'up' : 'down']);
+  }
+
   /** The neighbour table of a namespace (`ip -j neigh`). */
   neighbours(ns: string, options: { family?: AddressFamily; dev?: string } = {}): Promise<Neighbour[]> {
     return neighbours(ns, options);

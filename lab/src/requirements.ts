@@ -49,7 +49,7 @@ export function findTool(tool: Tool, env: NodeJS.ProcessEnv = process.env): stri
 export function toolPath(name: ToolName): string {
   const tool = tools[name];
   const found = findTool(tool);
-  if (found === undefined) throw missingError([name]);
+  if (found === undefined) throw prerequisiteError([name]);
   return found;
 }
 
@@ -57,7 +57,8 @@ export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-function missingError(missing: readonly string[]): LabPrerequisiteError {
+/** The error naming what is missing ("root" or tool names) and the apt packages that provide the tools. */
+export function prerequisiteError(missing: readonly string[]): LabPrerequisiteError {
   const names = missing.filter((name) => name !== 'root');
   const packages = [...new Set(names.map((name) => tools[name as ToolName].aptPackage))];
   const parts: string[] = [];
@@ -81,7 +82,7 @@ export function missingPrerequisites(needed: readonly ToolName[]): string[] {
 /** Throws a `LabPrerequisiteError` naming every missing piece and the apt packages that provide them. */
 export function assertPrerequisites(needed: readonly ToolName[]): void {
   const missing = missingPrerequisites(needed);
-  if (missing.length > 0) throw missingError(missing);
+  if (missing.length > 0) throw prerequisiteError(missing);
 }
 
 /**
@@ -93,9 +94,13 @@ export function labSkipReason(
   needed: readonly ToolName[],
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
-  const missing = missingPrerequisites(needed);
+  return skipReasonFor(missingPrerequisites(needed), env);
+}
+
+/** The decision behind `labSkipReason`, for a given list of missing pieces. */
+export function skipReasonFor(missing: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
   if (missing.length === 0) return undefined;
-  const error = missingError(missing);
+  const error = prerequisiteError(missing);
   if (env['CI'] !== undefined && env['CI'] !== '' && env['CI'] !== 'false') {
     throw new LabPrerequisiteError(`${error.message} (CI is set: lab tests must not be skipped)`, missing);
   }

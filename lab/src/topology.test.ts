@@ -65,6 +65,16 @@ describe('lab topology', { skip }, () => {
       );
       // The management link is the only path to the root namespace: nodes do not reach each other's.
       assert.equal(await reachable(lab, first.ns, second.mgmt.hostIpv4), false);
+      // A cut LAN link isolates the node until restored.
+      await lab.setLanLink(second, false);
+      assert.equal(await reachable(lab, first.ns, second.ipv4), false);
+      await lab.setLanLink(second, true);
+      assert.ok(
+        await waitFor(() => reachable(lab, first.ns, second.ipv4), {
+          timeoutMs: 5_000,
+          description: 'restored link',
+        }),
+      );
       assert.ok(first.ifname.length <= 15 && first.mgmt.hostIfname.length <= 15);
     });
   });

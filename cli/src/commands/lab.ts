@@ -170,7 +170,7 @@ export const labCommand: Command = {
       }
     } catch (error) {
       if (error instanceof LabPrerequisiteError) {
-        io.stderr.write(`lbops lab: ${error.message}\n`);
+        io.stderr.write(`lbops ${error.message}\n`);
         return ExitCode.rejected;
       }
       throw error;

@@ -16,6 +16,20 @@ export interface RunnerPeer extends SessionConfig {
   password?: string;
   ttl?: number;
   routes: Route[];
+  /** Also announce `count` consecutive /32s from `first` via `nextHop` (bulk benchmarks: no 6 MB JSON). */
+  generate?: { first: string; count: number; nextHop: string };
+}
+
+function generated(spec: NonNullable<RunnerPeer['generate']>): Route[] {
+  const [a = 0, b = 0, c = 0, d = 0] = spec.first.split('.').map(Number);
+  const base = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  return Array.from({ length: spec.count }, (_, i) => {
+    const n = (base + i) >>> 0;
+    return {
+      prefix: `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/32`,
+      nextHop: spec.nextHop,
+    };
+  });
 }
 
 export interface RunnerControl {
@@ -83,7 +97,9 @@ function apply(control: RunnerControl): void {
     }
     problems.set(
       spec.name,
-      peer.setRoutes(spec.routes).map((p) => `${p.prefix}: ${p.reason}`),
+      peer
+        .setRoutes(spec.generate === undefined ? spec.routes : [...spec.routes, ...generated(spec.generate)])
+        .map((p) => `${p.prefix}: ${p.reason}`),
     );
   }
   for (const [name, peer] of peers) {

@@ -2,7 +2,7 @@
 // RFC 4271 §4.3 for IPv4 and RFC 4760 §5 for MP-BGP families.
 
 import { BgpError, ErrorCode, UpdateSubcode } from './errors.js';
-import { type Family, formatIpv4, formatIpv6, parsePrefix } from './ip.js';
+import { type Family, formatIpv4, formatIpv6, parseIpv4Into, parsePrefix } from './ip.js';
 
 function parseOrThrow(prefix: string, family: Family) {
   const parsed = parsePrefix(prefix);
@@ -24,6 +24,21 @@ export function prefixesEncodingLength(prefixes: readonly string[]): number {
   return total;
 }
 
+const scratch = new Uint8Array(4);
+
+/** The decimal after the slash, or 999 when it is not 1-3 digits. */
+function prefixLengthOf(prefix: string, slash: number): number {
+  const digits = prefix.length - slash - 1;
+  if (slash < 0 || digits < 1 || digits > 3) return 999;
+  let value = 0;
+  for (let i = slash + 1; i < prefix.length; i++) {
+    const c = prefix.charCodeAt(i);
+    if (c < 48 || c > 57) return 999;
+    value = value * 10 + (c - 48);
+  }
+  return value;
+}
+
 export function encodePrefixes(
   prefixes: readonly string[],
   family: Family,
@@ -32,6 +47,17 @@ export function encodePrefixes(
 ): number {
   let at = offset;
   for (const prefix of prefixes) {
+    if (family === 'ipv4') {
+      // Fast path for the common case (tables of /32s): no intermediate objects.
+      const slash = prefix.indexOf('/');
+      const length = prefixLengthOf(prefix, slash);
+      if (slash > 0 && length <= 32 && parseIpv4Into(prefix, 0, slash, scratch, 0)) {
+        const octets = (length + 7) >> 3;
+        buf[at++] = length;
+        for (let i = 0; i < octets; i++) buf[at++] = scratch[i] ?? 0;
+        continue;
+      }
+    }
     const { bytes, length } = parseOrThrow(prefix, family);
     const octets = Math.ceil(length / 8);
     buf[at++] = length;

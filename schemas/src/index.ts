@@ -8,3 +8,4 @@ export * from './legacy-config.js';
 export * from './load-config.js';
 export * from './validation-context.js';
 export { validateAgainstSchema, hasSchema, type SchemaProblem } from './schema-validator.js';
+export * from './diagnostic-codes.js';

@@ -44,7 +44,6 @@ const objectMeta: JsonSchema = {
   properties: {
     name: {
       type: 'string',
-      minLength: 1,
       maxLength: 253,
       pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
       description: 'A lowercase DNS subdomain name, unique per kind.',

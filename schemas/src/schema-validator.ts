@@ -197,7 +197,15 @@ function describe(kind: string, error: ErrorObject, root: unknown): SchemaProble
         },
       ];
     case 'minLength':
-      return [{ severity: 'error', code: 'empty-value', message: `${where} must not be empty`, pointer }];
+      return [
+        {
+          severity: 'error',
+          code: 'empty-value',
+          message: `${where} must not be empty`,
+          pointer,
+          hint: 'write a value, or remove the field',
+        },
+      ];
     case 'maxLength':
       return [
         {
@@ -205,6 +213,7 @@ function describe(kind: string, error: ErrorObject, root: unknown): SchemaProble
           code: 'value-too-long',
           message: `${where} is longer than ${String(params['limit'])} characters`,
           pointer,
+          hint: `shorten it to at most ${String(params['limit'])} characters`,
         },
       ];
     case 'pattern': {
@@ -235,6 +244,7 @@ function describe(kind: string, error: ErrorObject, root: unknown): SchemaProble
           code: 'schema-violation',
           message: `${where} ${error.message ?? 'is invalid'}`,
           pointer,
+          hint: 'see the schema in schemas/json for the allowed values',
         },
       ];
   }

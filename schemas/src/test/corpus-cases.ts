@@ -550,6 +550,26 @@ export const INVALID: readonly CorpusCase[] = [
     name: 'legacy: unknown field (MetalLB parses strictly)',
     yaml: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: metallb-system\n  name: config\ndata:\n  «!legacy-config»config: |\n    address-pools:\n    - name: p\n      protocol: layer2\n      «unknown-field»autoassign: false\n      addresses: [10.0.0.1-10.0.0.9]\n`,
   },
+  {
+    name: 'source address not an IP',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  sourceAddress: «invalid-source-address»eth0\n`,
+  },
+  {
+    name: 'missing metadata.name',
+    yaml: `apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\n«missing-field»metadata:\n  labels: {a: b}\n`,
+  },
+  {
+    name: 'empty name',
+    yaml: `apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata:\n  name: «invalid-name»""\n`,
+  },
+  {
+    name: 'empty Secret name',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  passwordSecret:\n    name: «empty-value»""\n`,
+  },
+  {
+    name: 'legacy: two documents in config',
+    yaml: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\ndata:\n  config: «invalid-legacy-config»|\n    address-pools: []\n    ---\n    peers: []\n`,
+  },
 ];
 
 /** Cases whose point is a warning (no errors expected). */
@@ -574,6 +594,18 @@ export const WARNINGS: readonly CorpusCase[] = [
   {
     name: 'IPv6 router ID',
     yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  routerID: «!router-id-not-ipv4»"fd00::1"\n`,
+  },
+  {
+    name: 'IPv4 pool to an IPv6-only peer',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: "fd00::1"\n---\n${pool('v4', '[10.11.0.1-10.11.0.9]')}---\napiVersion: metallb.io/v1beta1\nkind: BGPAdvertisement\nmetadata:\n  name: b\nspec:\n  peers: «!ipv4-pool-without-ipv4-peer»[router]\n`,
+  },
+  {
+    name: 'ConfigMap without MetalLB config',
+    yaml: `apiVersion: v1\nkind: «!ignored-document»ConfigMap\nmetadata:\n  name: settings\ndata:\n  color: blue\n`,
+  },
+  {
+    name: 'empty legacy config',
+    yaml: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\ndata:\n  config: «!empty-legacy-config»""\n`,
   },
   { name: 'CIDR with host bits', yaml: pool('x', '[«!cidr-host-bits»10.8.0.1/30]') + L2_ALL },
 ];

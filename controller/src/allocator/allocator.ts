@@ -37,11 +37,11 @@ interface PoolEntry {
   readonly spaces: Partial<Record<IpFamily, PoolSpace>>;
 }
 
-interface ServiceRecord {
-  readonly key: string;
+/** A Service holding addresses: its normalised request (one object per Service: there may be millions). */
+interface ServiceRecord extends NormalizedRequest {
   request: AllocationRequest;
-  n: NormalizedRequest;
   ips: IpAddress[];
+  /** The pool holding the addresses. */
   pool: string | undefined;
   stale: AllocationFailure | undefined;
 }
@@ -150,8 +150,8 @@ export class Allocator {
       const check = this.checkAssignment(n, request, existing.ips);
       if (check.ok) {
         this.unhold(existing);
+        refresh(existing, n);
         existing.request = request;
-        existing.n = n;
         existing.stale = undefined;
         existing.pool = check.entry.name;
         this.hold(existing);
@@ -212,8 +212,8 @@ export class Allocator {
       request: AllocationRequest;
       previous: Assignment | undefined;
     }> = [];
-    for (const record of sortByAge([...this.records.values()], (r) => r.n)) {
-      const check = this.checkAllowed(record.n, record.request, record.ips);
+    for (const record of sortByAge([...this.records.values()], (r) => r)) {
+      const check = this.checkAllowed(record, record.request, record.ips);
       if (check.ok) {
         if (record.pool !== check.entry.name)
           repooled.push({ service: record.key, from: record.pool, to: check.entry.name });
@@ -229,7 +229,7 @@ export class Allocator {
         message: describeFailure(check.failure),
       });
       if (policy === 'reassign') {
-        queue.push({ n: record.n, request: record.request, previous: this.drop(record) });
+        queue.push({ n: record, request: record.request, previous: this.drop(record) });
       } else {
         record.stale = check.failure;
         record.pool = this.entryContaining(record.ips[0])?.name;
@@ -336,9 +336,10 @@ export class Allocator {
       const check = this.checkAssignment(n, request, n.requested);
       return check.ok ? { ok: true, entry: check.entry, ips: [...n.requested] } : check;
     }
-    if (n.pool !== undefined) {
-      const entry = this.byName.get(n.pool);
-      if (entry === undefined) return { ok: false, failure: { reason: 'pool-not-found', pool: n.pool } };
+    if (n.requestedPool !== undefined) {
+      const entry = this.byName.get(n.requestedPool);
+      if (entry === undefined)
+        return { ok: false, failure: { reason: 'pool-not-found', pool: n.requestedPool } };
       const mismatch = allocationMismatch(entry.pool, request);
       if (mismatch !== undefined) {
         return { ok: false, failure: { reason: 'pool-not-allowed', pool: entry.name, detail: mismatch } };
@@ -498,11 +499,16 @@ export class Allocator {
         return { ok: false, failure: { reason: 'ip-buggy', ip: formatIp(ip), pool: entry.name } };
       }
     }
-    if (n.pool !== undefined && n.pool !== entry.name) {
-      if (!this.byName.has(n.pool)) return { ok: false, failure: { reason: 'pool-not-found', pool: n.pool } };
+    if (n.requestedPool !== undefined && n.requestedPool !== entry.name) {
+      if (!this.byName.has(n.requestedPool))
+        return { ok: false, failure: { reason: 'pool-not-found', pool: n.requestedPool } };
       return {
         ok: false,
-        failure: { reason: 'ip-not-in-requested-pool', ip: formatIp(ips[0] as IpAddress), pool: n.pool },
+        failure: {
+          reason: 'ip-not-in-requested-pool',
+          ip: formatIp(ips[0] as IpAddress),
+          pool: n.requestedPool,
+        },
       };
     }
     if (n.requested.length > 0 && !sameAddresses(n.requested, ips)) {
@@ -517,7 +523,7 @@ export class Allocator {
     const mismatch = allocationMismatch(entry.pool, request);
     if (mismatch !== undefined)
       return { ok: false, failure: { reason: 'pool-not-allowed', pool: entry.name, detail: mismatch } };
-    if (!entry.pool.autoAssign && n.pool === undefined && n.requested.length === 0) {
+    if (!entry.pool.autoAssign && n.requestedPool === undefined && n.requested.length === 0) {
       return {
         ok: false,
         failure: { reason: 'auto-assign-disabled', pool: entry.name, ip: formatIp(ips[0] as IpAddress) },
@@ -574,24 +580,24 @@ export class Allocator {
         'this Service has no allow-shared-ip key: set the same key on both Services to share',
       );
     }
-    if (first.n.sharingKey === '') {
+    if (first.sharingKey === '') {
       return inUse('no-sharing-key', `${first.key} does not allow sharing (no allow-shared-ip annotation)`);
     }
-    if (first.n.sharingKey !== n.sharingKey) {
+    if (first.sharingKey !== n.sharingKey) {
       return inUse(
         'sharing-key-mismatch',
-        `allow-shared-ip "${n.sharingKey}" differs from "${first.n.sharingKey}" of ${first.key}`,
+        `allow-shared-ip "${n.sharingKey}" differs from "${first.sharingKey}" of ${first.key}`,
       );
     }
-    if (first.n.backendKey !== n.backendKey) {
+    if (first.backendKey !== n.backendKey) {
       return inUse(
         'backend-mismatch',
-        `backends differ ("${n.backendKey}" vs "${first.n.backendKey}" of ${first.key}): shared Services need the same externalTrafficPolicy, and with Local the same selector`,
+        `backends differ ("${n.backendKey}" vs "${first.backendKey}" of ${first.key}): shared Services need the same externalTrafficPolicy, and with Local the same selector`,
       );
     }
     for (const other of others) {
       for (const port of n.ports) {
-        if (other.n.ports.has(port))
+        if (other.ports.has(port))
           return inUse('port-conflict', `port ${port} is already used by ${other.key}`);
       }
     }
@@ -606,10 +612,19 @@ export class Allocator {
     entry: PoolEntry | undefined,
     ips: readonly IpAddress[],
   ): ServiceRecord {
+    // Fields listed one by one: a spread would give each record a slow, dictionary-mode shape.
     const record: ServiceRecord = {
       key: n.key,
+      families: n.families,
+      mode: n.mode,
+      requested: n.requested,
+      requestedPool: n.requestedPool,
+      sharingKey: n.sharingKey,
+      backendKey: n.backendKey,
+      ports: n.ports,
+      creationTimestamp: n.creationTimestamp,
+      uid: n.uid,
       request,
-      n,
       ips:
         ips.length < 2
           ? (ips as IpAddress[])
@@ -632,7 +647,7 @@ export class Allocator {
         const space = this.spaceFor(record, ip);
         if (space !== undefined) {
           space.take(ip.value);
-          if (record.n.sharingKey !== '') space.addShared(record.n.sharingKey, ip.value);
+          if (record.sharingKey !== '') space.addShared(record.sharingKey, ip.value);
         }
       } else if (Array.isArray(hold)) {
         hold.push(record);
@@ -659,7 +674,7 @@ export class Allocator {
       const space = this.spaceFor(record, ip);
       if (space !== undefined) {
         space.give(ip.value);
-        if (record.n.sharingKey !== '') space.deleteShared(record.n.sharingKey, ip.value);
+        if (record.sharingKey !== '') space.deleteShared(record.sharingKey, ip.value);
       }
     }
   }
@@ -739,7 +754,7 @@ export class Allocator {
       for (const [value, hold] of this.held[family]) {
         const first = holdersOf(hold)[0];
         const space = first === undefined ? undefined : this.spaceFor(first, { family, value });
-        const key = first?.n.sharingKey ?? '';
+        const key = first?.sharingKey ?? '';
         if (space !== undefined && key !== '') space.addShared(key, value);
       }
     }
@@ -848,7 +863,7 @@ class AssignmentView implements Assignment {
     this.service = record.key;
     this.ips = record.ips;
     this.pool = record.pool;
-    this.sharingKey = record.n.sharingKey;
+    this.sharingKey = record.sharingKey;
     if (record.stale !== undefined) this.stale = record.stale;
   }
 
@@ -866,6 +881,20 @@ class AssignmentView implements Assignment {
       ...(this.stale === undefined ? {} : { stale: this.stale }),
     };
   }
+}
+
+/** Copies a new normalised request into a record in place (the Service keeps its addresses). */
+function refresh(record: ServiceRecord, n: NormalizedRequest): void {
+  const writable = record as { -readonly [K in keyof NormalizedRequest]: NormalizedRequest[K] };
+  writable.families = n.families;
+  writable.mode = n.mode;
+  writable.requested = n.requested;
+  writable.requestedPool = n.requestedPool;
+  writable.sharingKey = n.sharingKey;
+  writable.backendKey = n.backendKey;
+  writable.ports = n.ports;
+  writable.creationTimestamp = n.creationTimestamp;
+  writable.uid = n.uid;
 }
 
 function toAssignment(record: ServiceRecord): Assignment {

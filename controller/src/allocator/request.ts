@@ -12,7 +12,7 @@ export interface NormalizedRequest {
   readonly mode: StackMode;
   /** Requested addresses in family order (primary first). */
   readonly requested: readonly IpAddress[];
-  readonly pool: string | undefined;
+  readonly requestedPool: string | undefined;
   readonly sharingKey: string;
   readonly backendKey: string;
   /** `PROTOCOL/port` strings. */
@@ -118,7 +118,7 @@ export function normalizeRequest(
       families,
       mode,
       requested: requested ?? NO_ADDRESSES,
-      pool,
+      requestedPool: pool,
       sharingKey: request.sharingKey ?? '',
       backendKey: request.backendKey ?? 'Cluster',
       ports,

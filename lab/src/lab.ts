@@ -182,7 +182,8 @@ export class Lab {
         log,
         ...(options.env === undefined ? {} : { env: options.env }),
         ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-        detached: this.manual,
+        // Never hold the event loop: a process that ends without teardown runs the exit hook, which kills it.
+        detached: true,
       },
       this.dir,
     );

@@ -4,3 +4,5 @@ export * from './state-file.js';
 export * from './plan.js';
 export * from './render-plan.js';
 export * from './plan-from-git.js';
+export * from './github.js';
+export * from './github-retry.js';

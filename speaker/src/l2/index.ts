@@ -11,3 +11,6 @@ export * from './responder.js';
 export * from './membership.js';
 export * from './metrics.js';
 export * from './layer2-runtime.js';
+export * from './membership-udp.js';
+export * from './link-layer.js';
+export * from './ndp-groups.js';

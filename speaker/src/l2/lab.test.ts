@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLab, labSkipReason, waitFor, type Lab } from '@lbops/lab';
 import {
   firstFree,
+  lastStatus,
+  waitForStableOwner,
   neighbourMac,
   newKeyHex,
   readEvents,
@@ -146,3 +148,126 @@ describe('layer 2 in the lab', { skip: skip ?? false, timeout: 90_000 }, () => {
     assert.equal(owner(v4).name, other.name);
   });
 });
+
+describe(
+  'layer 2 failures in the lab: freeze, link cut, IPv6 takeover, conflicts while announcing',
+  { skip: skip ?? false, timeout: 120_000 },
+  () => {
+    let lab: Lab;
+    const keyHex = newKeyHex();
+    let v4 = '';
+    let v6 = '';
+    const speakers = new Map<string, LabProcess>();
+
+    before(async () => {
+      lab = await createLab({ nodes: 3 });
+      v4 = firstFree(lab.plan.lan.freeIpv4Range, 5);
+      v6 = firstFree(lab.plan.lan.freeIpv6Range, 5);
+      for (const node of lab.nodes)
+        speakers.set(node.name, await startSpeaker(lab, node, speakerConfig(lab, node, [v4, v6], keyHex)));
+    });
+
+    after(async () => {
+      await lab?.teardown();
+    });
+
+    const macOf = (name: string) => lab.nodes.find((node) => node.name === name)?.mac.toLowerCase();
+
+    async function clientMovesAwayFrom(ip: string, mac: string, timeoutMs: number): Promise<string> {
+      return waitFor(
+        async () => {
+          const now = await neighbourMac(lab, lab.plan.client.ns, ip);
+          return now !== undefined && now !== mac ? now : undefined;
+        },
+        { timeoutMs, intervalMs: 10, description: `client neighbour entry for ${ip} leaves ${mac}` },
+      );
+    }
+
+    test('SIGSTOP (frozen speaker): the others take over; after SIGCONT it refutes, and one owner remains that the client follows', async () => {
+      const owner = await waitForStableOwner(lab, speakers, v4);
+      const proc = speakers.get(owner.name) as LabProcess;
+      proc.signal('SIGSTOP');
+      try {
+        const moved = await clientMovesAwayFrom(v4, owner.mac.toLowerCase(), 3_000);
+        assert.notEqual(moved, owner.mac.toLowerCase());
+        assert.ok(lab.nodes.some((node) => node.mac.toLowerCase() === moved));
+      } finally {
+        proc.signal('SIGCONT');
+      }
+      await waitFor(() => readEvents(proc).some((e) => e.event === 'refuted'), {
+        timeoutMs: 5_000,
+        description: 'the resumed speaker refutes its death',
+      });
+      const after = await waitForStableOwner(lab, speakers, v4, 10_000);
+      // The ranking is deterministic: the resumed node ranks first again and takes the IP back.
+      assert.equal(after.name, owner.name);
+    });
+
+    test('IPv6: SIGKILL of the owner moves the client neighbour entry (unsolicited NA with Override)', async () => {
+      const owner = await waitForStableOwner(lab, speakers, v6);
+      const proc = speakers.get(owner.name) as LabProcess;
+      const killedAt = Date.now();
+      proc.signal('SIGKILL');
+      const moved = await clientMovesAwayFrom(v6, owner.mac.toLowerCase(), 3_000);
+      assert.ok(Date.now() - killedAt < 2_000);
+      const successor = await waitForStableOwner(lab, speakers, v6, 5_000);
+      assert.equal(moved, successor.mac.toLowerCase());
+      await proc.exited;
+      speakers.set(owner.name, await startSpeaker(lab, owner, speakerConfig(lab, owner, [v4, v6], keyHex)));
+      await waitForStableOwner(lab, speakers, v6, 10_000);
+    });
+
+    test('link cut: the owner is isolated, another node takes over; after repair the cluster converges on one owner', async () => {
+      const owner = await waitForStableOwner(lab, speakers, v4);
+      const port = owner.lanPort ?? '';
+      const cutAt = Date.now();
+      await lab.exec(lab.plan.lan.ns, ['ip', 'link', 'set', port, 'down']);
+      try {
+        const moved = await clientMovesAwayFrom(v4, owner.mac.toLowerCase(), 3_000);
+        assert.notEqual(moved, macOf(owner.name));
+      } finally {
+        await lab.exec(lab.plan.lan.ns, ['ip', 'link', 'set', port, 'up']);
+      }
+      const healed = await waitForStableOwner(lab, speakers, v4, 10_000);
+      const trace = lab.nodes
+        .map(
+          (node) =>
+            `${node.name}: ${readEvents(speakers.get(node.name) as LabProcess)
+              .filter((e) => e.time >= cutAt && (e['ip'] === v4 || e.event !== 'status'))
+              .map(
+                (e) =>
+                  `${e.time - cutAt}:${e.event}:${String(e['name'] ?? e['ip'])}:${String(e['state'] ?? e['status'] ?? e['claimed'])}`,
+              )
+              .join(' ')}`,
+        )
+        .join('\n');
+      assert.equal(healed.name, owner.name, `the ranking puts the returning node first again\n${trace}`);
+    });
+
+    test('a foreign gratuitous ARP for an announced IP is reported as a conflict (and we keep answering)', async () => {
+      const owner = await waitForStableOwner(lab, speakers, v4);
+      const proc = speakers.get(owner.name) as LabProcess;
+      const clientMac = lab.plan.client.mac.toLowerCase();
+      const sentAt = Date.now();
+      // arping 2.23: -U unsolicited, -S spoofs the source address: the client claims the Service IP.
+      await lab.exec(
+        lab.plan.client.ns,
+        ['arping', '-c', '1', '-U', '-S', v4, '-I', lab.plan.client.ifname, v4],
+        {
+          allowFailure: true,
+          timeoutMs: 5_000,
+        },
+      );
+      const conflict = await waitFor(
+        () =>
+          readEvents(proc).find(
+            (e) => e.event === 'conflict' && e['ip'] === v4 && e['mac'] === clientMac && e.time >= sentAt - 5,
+          ),
+        { timeoutMs: 3_000, description: 'conflict reported' },
+      );
+      assert.equal(conflict['phase'], 'announcing');
+      assert.equal(conflict['interface'], owner.ifname);
+      assert.equal(lastStatus(proc, v4), 'announcing');
+    });
+  },
+);

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Lab, LabProcess, NodePlan } from '@lbops/lab';
+import { leaderFor } from '../leader.js';
 import type { Layer2NodeConfig } from '../node-main.js';
 
 export const NODE_MAIN = fileURLToPath(new URL('../node-main.js', import.meta.url));
@@ -87,4 +88,53 @@ export async function neighbourMac(lab: Lab, ns: string, ip: string): Promise<st
   const entries = JSON.parse(result.stdout || '[]') as Array<{ lladdr?: string; state?: string[] }>;
   const entry = entries.find((e) => e.lladdr !== undefined && !(e.state ?? []).includes('FAILED'));
   return entry?.lladdr?.toLowerCase();
+}
+
+export function lastStatus(proc: LabProcess, ip: string): unknown {
+  return readEvents(proc)
+    .filter((e) => e.event === 'status' && e['ip'] === ip)
+    .at(-1)?.['status'];
+}
+
+/**
+ * Waits until exactly one running speaker announces `ip`, none is probing it, and the client's kernel has
+ * resolved `ip` to that speaker's MAC (a ping with no answer triggers the resolution). Bounded by `timeoutMs`.
+ */
+export async function waitForStableOwner(
+  lab: Lab,
+  speakers: ReadonlyMap<string, LabProcess>,
+  ip: string,
+  timeoutMs = 15_000,
+): Promise<NodePlan> {
+  const { waitFor } = await import('@lbops/lab');
+  return waitFor(
+    async () => {
+      const running = lab.nodes.filter((node) => speakers.get(node.name)?.running === true);
+      const statuses = running.map((node) => lastStatus(speakers.get(node.name) as LabProcess, ip));
+      const owners = running.filter((_, i) => statuses[i] === 'announcing');
+      const [owner] = owners;
+      // Steady state only: the owner is the one the ranking picks among the running speakers (not, say, the
+      // second while the first is still in its startup grace).
+      const expected = leaderFor(
+        ip,
+        running.map((node) => node.name),
+      );
+      if (
+        owners.length !== 1 ||
+        statuses.includes('probing') ||
+        owner === undefined ||
+        owner.name !== expected
+      )
+        return undefined;
+      const ping = ip.includes(':') ? ['ping', '-6'] : ['ping'];
+      await lab.exec(lab.plan.client.ns, [...ping, '-c', '1', '-W', '0.2', ip], {
+        allowFailure: true,
+        timeoutMs: 3_000,
+      });
+      return (await neighbourMac(lab, lab.plan.client.ns, ip)) === owner.mac.toLowerCase()
+        ? owner
+        : undefined;
+    },
+    { timeoutMs, intervalMs: 100, description: `one stable owner of ${ip} known to the client` },
+  );
 }

@@ -182,8 +182,8 @@ export class Lab {
         log,
         ...(options.env === undefined ? {} : { env: options.env }),
         ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-        // Never hold the event loop: a process that ends without teardown runs the exit hook, which kills it.
-        detached: true,
+        // Only a manual lab's processes may outlive this one; a test awaits its children's exits.
+        detached: this.manual,
       },
       this.dir,
     );

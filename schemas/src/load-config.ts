@@ -27,7 +27,7 @@ import {
 } from './schema-validator.js';
 import { applySemanticRules, type Collected } from './semantic-rules.js';
 import type { ValidationContext } from './validation-context.js';
-import { parseEmbeddedYaml, parseYamlFile, type SourceDocument } from './yaml-source.js';
+import { parseEmbeddedYaml, parseYamlFile, subDocument, type SourceDocument } from './yaml-source.js';
 
 export interface ConfigFile {
   readonly name: string;
@@ -363,6 +363,23 @@ function addResource(
   }
 }
 
+/** Items of `kind: List` documents (as `kubectl get -o yaml` prints) are documents of their own. */
+function expandLists(documents: readonly SourceDocument[]): SourceDocument[] {
+  const out: SourceDocument[] = [];
+  for (const doc of documents) {
+    const v = doc.value;
+    if (
+      isRecord(v) &&
+      typeof v['kind'] === 'string' &&
+      v['kind'].endsWith('List') &&
+      Array.isArray(v['items'])
+    ) {
+      (v['items'] as unknown[]).forEach((item, i) => out.push(subDocument(doc, `/items/${i}`, item)));
+    } else out.push(doc);
+  }
+  return out;
+}
+
 interface LoadOutcome extends LoadConfigResult {
   readonly legacyResources: KubeObject[];
   readonly legacyConfigs: number;
@@ -376,7 +393,7 @@ function load(files: readonly ConfigFile[], options: LoadConfigOptions, legacyOn
   for (const file of files) {
     const parsed = parseYamlFile(file.name, file.content);
     diagnostics.push(...parsed.diagnostics);
-    for (const doc of parsed.documents) {
+    for (const doc of expandLists(parsed.documents)) {
       // For conversion, documents other than legacy configurations are ignored without a word.
       const c = classify(doc, legacyOnly ? [] : diagnostics);
       if (c.type === 'skip') continue;

@@ -12,6 +12,7 @@ import {
   parseAllDocuments,
   type Document,
   type Node,
+  type ScalarTag,
 } from 'yaml';
 import type { Diagnostic } from './model.js';
 
@@ -48,6 +49,17 @@ export interface ParsedFile {
 type PositionMap = (p: Position) => Position;
 
 const MAX_ALIAS_COUNT = 100;
+
+// Kubernetes reads YAML with go-yaml v2 (YAML 1.1), where unquoted yes/no/on/off are booleans:
+// `autoAssign: no` means false to kubectl, so it must here too. Other 1.1 rules (sexagesimal numbers
+// such as 65000:10) are not applied, as go-yaml does not apply them either.
+const yaml11Bool: ScalarTag = {
+  identify: (v) => typeof v === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/,
+  resolve: (text) => /^(?:y|Y|yes|Yes|YES|on|On|ON)$/.test(text),
+};
 
 function pointerSegments(pointer: string): string[] {
   return pointer === ''
@@ -171,7 +183,14 @@ function parseYaml(file: string, content: string, map: PositionMap, pointerPrefi
   const documents: SourceDocument[] = [];
   let parsed: Document.Parsed[];
   try {
-    parsed = Array.from(parseAllDocuments(content, { lineCounter, prettyErrors: true, uniqueKeys: true }));
+    parsed = Array.from(
+      parseAllDocuments(content, {
+        lineCounter,
+        prettyErrors: true,
+        uniqueKeys: true,
+        customTags: [yaml11Bool],
+      }),
+    );
   } catch (error) {
     diagnostics.push({
       severity: 'error',
@@ -253,6 +272,16 @@ function yamlHint(code: string): string {
  * of a legacy ConfigMap). Positions are mapped into the outer file exactly for block literals (`|`),
  * and to the start of the value otherwise. Paths are prefixed with `pointer`.
  */
+/** A view of the value at `pointer` of a document as a document of its own (an item of a `kind: List`). */
+export function subDocument(doc: SourceDocument, pointer: string, value: unknown): SourceDocument {
+  return {
+    file: doc.file,
+    documentIndex: doc.documentIndex,
+    value,
+    locate: (p, key) => doc.locate(pointer + p, key),
+  };
+}
+
 export function parseEmbeddedYaml(
   outer: SourceDocument,
   pointer: string,

@@ -261,6 +261,29 @@ metadata:
   name: all
 `,
   },
+  {
+    name: 'YAML 1.1 booleans, as kubectl reads them',
+    yaml: pool('yes-no', '[10.12.0.1-10.12.0.9]', '  autoAssign: no\n  avoidBuggyIPs: yes\n') + L2_ALL,
+  },
+  {
+    name: 'a kind: List of resources',
+    yaml: `apiVersion: v1
+kind: List
+items:
+- apiVersion: metallb.io/v1beta1
+  kind: IPAddressPool
+  metadata:
+    name: a
+  spec:
+    addresses: [10.13.0.1-10.13.0.9]
+- apiVersion: metallb.io/v1beta1
+  kind: L2Advertisement
+  metadata:
+    name: a
+  spec:
+    ipAddressPools: [a]
+`,
+  },
 ];
 
 export const INVALID: readonly CorpusCase[] = [
@@ -569,6 +592,19 @@ export const INVALID: readonly CorpusCase[] = [
   {
     name: 'legacy: two documents in config',
     yaml: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\ndata:\n  config: «invalid-legacy-config»|\n    address-pools: []\n    ---\n    peers: []\n`,
+  },
+  {
+    name: 'List item with an error',
+    yaml: `apiVersion: v1
+kind: List
+items:
+- apiVersion: metallb.io/v1beta1
+  kind: L2Advertisement
+  metadata:
+    name: a
+  spec:
+    ipAddressPools: [«unknown-pool-ref»b]
+`,
   },
 ];
 

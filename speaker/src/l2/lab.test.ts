@@ -88,15 +88,11 @@ describe('layer 2 in the lab', { skip: skip ?? false, timeout: 90_000 }, () => {
 
   test('arping from the client gets exactly one reply per request, from the owner', async () => {
     const { mac } = owner(v4);
-    const result = await lab.exec(
-      lab.plan.client.ns,
-      ['arping', '-c', '3', '-w', '3', '-I', lab.plan.client.ifname, v4],
-      { allowFailure: true, timeoutMs: 10_000 },
-    );
-    const replies = result.stdout.split('\n').filter((line) => line.includes('bytes from'));
-    assert.equal(replies.length, 3, result.stdout);
-    for (const line of replies) assert.ok(line.toLowerCase().includes(mac), line);
-    assert.match(result.stdout, /3 packets received.*\(0 extra\)/);
+    const result = await lab.arping(lab.plan.client.ns, v4, { dev: lab.plan.client.ifname, count: 3 });
+    // One reply per request (no duplicates from a second node), all from the owner's MAC.
+    assert.equal(result.replies.length, 3, result.output);
+    assert.deepEqual(result.macs, [mac], result.output);
+    assert.match(result.output, /3 packets received.*\(0 extra\)/);
   });
 
   test('IPv6: the client resolves the Service IP through NDP to the owner', async () => {
@@ -110,6 +106,16 @@ describe('layer 2 in the lab', { skip: skip ?? false, timeout: 90_000 }, () => {
       description: 'IPv6 neighbour entry',
     });
     assert.equal(neighbour, mac);
+    // ndisc6 sends its own solicitation and prints the advertised target link-layer address.
+    const nd = await lab.exec(
+      lab.plan.client.ns,
+      ['ndisc6', '-1', '-r', '2', '-w', '500', v6, lab.plan.client.ifname],
+      {
+        allowFailure: true,
+        timeoutMs: 5_000,
+      },
+    );
+    assert.ok(nd.stdout.toLowerCase().includes(`target link-layer address: ${mac}`), nd.stdout + nd.stderr);
   });
 
   test('an address already used on the LAN is detected by the probe and never announced', () => {
@@ -219,14 +225,13 @@ describe(
 
     test('link cut: the owner is isolated, another node takes over; after repair the cluster converges on one owner', async () => {
       const owner = await waitForStableOwner(lab, speakers, v4);
-      const port = owner.lanPort ?? '';
       const cutAt = Date.now();
-      await lab.exec(lab.plan.lan.ns, ['ip', 'link', 'set', port, 'down']);
+      await lab.setLanLink(owner, false);
       try {
         const moved = await clientMovesAwayFrom(v4, owner.mac.toLowerCase(), 3_000);
         assert.notEqual(moved, macOf(owner.name));
       } finally {
-        await lab.exec(lab.plan.lan.ns, ['ip', 'link', 'set', port, 'up']);
+        await lab.setLanLink(owner, true);
       }
       const healed = await waitForStableOwner(lab, speakers, v4, 10_000);
       const trace = lab.nodes

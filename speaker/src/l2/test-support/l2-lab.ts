@@ -78,16 +78,12 @@ export function readEvents(proc: LabProcess): LogEvent[] {
   return events;
 }
 
-/** The MAC in the client's neighbour entry for `ip`, or undefined (no entry, FAILED, INCOMPLETE). */
+/** The MAC in a namespace's neighbour entry for `ip`, or undefined (no entry, INCOMPLETE, FAILED). */
 export async function neighbourMac(lab: Lab, ns: string, ip: string): Promise<string | undefined> {
-  const result = await lab.exec(ns, ['ip', '-j', 'neigh', 'show', ip], {
-    allowFailure: true,
-    timeoutMs: 2_000,
-  });
-  if (!result.ok) return undefined;
-  const entries = JSON.parse(result.stdout || '[]') as Array<{ lladdr?: string; state?: string[] }>;
-  const entry = entries.find((e) => e.lladdr !== undefined && !(e.state ?? []).includes('FAILED'));
-  return entry?.lladdr?.toLowerCase();
+  const entries = await lab.neighbours(ns, { family: ip.includes(':') ? 'ipv6' : 'ipv4' });
+  return entries.find(
+    (entry) => entry.ip === ip && entry.mac !== undefined && !entry.state.includes('FAILED'),
+  )?.mac;
 }
 
 export function lastStatus(proc: LabProcess, ip: string): unknown {

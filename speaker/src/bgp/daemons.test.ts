@@ -10,10 +10,12 @@ import {
   FrrDaemon,
   GobgpDaemon,
   defaultAsn,
+  kernelRoutes,
   labSkipReason,
   nextHopsOf,
   parseFrrPrefix,
   prefixFamily,
+  waitFor,
   withLab,
 } from '@lbops/lab';
 import type { Route } from './announcer.js';
@@ -100,15 +102,19 @@ function best(paths: BgpRoute[]): BgpRoute {
 
 describe('BGP speaker against real daemons', { skip }, () => {
   for (const kind of ['bird', 'frr', 'gobgp'] as const) {
-    test(`${kind}: iBGP session, IPv4+IPv6 routes with next hop, communities, large communities, local pref; withdraw; daemon restart`, async () => {
+    test(`${kind}: iBGP and eBGP sessions, IPv4+IPv6 routes with next hop, communities, large communities, local pref; withdraw; daemon restart`, async () => {
       const asn = defaultAsn[kind];
-      const peerSpec = { node: 0, asn, families: ['ipv4', 'ipv6'] as const };
+      const ebgpAsn = 64600;
+      const peerSpecs = [
+        { node: 0, asn, families: ['ipv4', 'ipv6'] as const },
+        { node: 1, asn: ebgpAsn, families: ['ipv4', 'ipv6'] as const },
+      ];
       await withLab(
         {
-          nodes: 1,
-          bird: kind === 'bird' ? { peers: [peerSpec] } : false,
-          ...(kind === 'frr' ? { frr: { peers: [peerSpec] } } : {}),
-          ...(kind === 'gobgp' ? { gobgp: { peers: [peerSpec] } } : {}),
+          nodes: 2,
+          bird: kind === 'bird' ? { peers: peerSpecs } : false,
+          ...(kind === 'frr' ? { frr: { peers: peerSpecs } } : {}),
+          ...(kind === 'gobgp' ? { gobgp: { peers: peerSpecs } } : {}),
         },
         async (lab) => {
           const daemon = daemonOf(lab, kind);
@@ -142,6 +148,46 @@ describe('BGP speaker against real daemons', { skip }, () => {
           assert.deepEqual(p6.largeCommunities, ['64512:8:1']);
           assert.equal(p6.localPref, 250);
 
+          // eBGP from node 2: our ASN in AS_PATH, its own next hops (LOCAL_PREF is not sent to external peers).
+          const external = lab.nodes[1];
+          assert.ok(external);
+          const ext4 = v4.replace(/\.7\/32$/, '.8/32');
+          const ext6 = v6.replace(/::7\/128$/, '::8/128');
+          const ebgp = await startSpeaker(lab, 1, {
+            peers: [
+              {
+                name: kind,
+                address: daemon.ipv4,
+                localAsn: ebgpAsn,
+                peerAsn: asn,
+                routerId: external.ipv4,
+                routes: [
+                  {
+                    prefix: ext4,
+                    nextHop: external.ipv4,
+                    communities: [community('64600:1')],
+                    localPref: 999,
+                  },
+                  { prefix: ext6, nextHop: external.ipv6, largeCommunities: [[64600, 1, 1]] },
+                ],
+                ...fast,
+              },
+            ],
+          });
+          await ebgp.waitEstablished();
+          await daemon.waitRoute(ext4);
+          await daemon.waitRoute(ext6);
+          const e4 = best(await pathsOf(daemon, ext4));
+          assert.deepEqual(e4.nextHops, [external.ipv4]);
+          assert.deepEqual(e4.asPath, [ebgpAsn]);
+          assert.deepEqual(e4.communities, ['64600:1']);
+          assert.notEqual(e4.localPref, 999);
+          const e6 = best(await pathsOf(daemon, ext6));
+          assert.ok(e6.nextHops.includes(external.ipv6), `IPv6 next hops ${e6.nextHops.join(',')}`);
+          assert.deepEqual(e6.asPath, [ebgpAsn]);
+          assert.deepEqual(e6.largeCommunities, ['64600:1:1']);
+          await ebgp.stop();
+
           // Removing the IPv4 route withdraws it; the IPv6 one stays.
           await speaker.update({ peers: [{ ...peer, routes: routes.slice(1) }] });
           await daemon.waitRoute(v4, (paths) => paths.length === 0);
@@ -160,6 +206,31 @@ describe('BGP speaker against real daemons', { skip }, () => {
       );
     });
   }
+
+  test('passive mode: BIRD dials our listener on port 179 and receives the routes', async () => {
+    await withLab({ nodes: 1, bird: { peers: [{ node: 0, asn: 64600 }] } }, async (lab) => {
+      const node = lab.nodes[0];
+      assert.ok(node);
+      const prefix = lab.plan.servicePrefix.ipv4.replace(/\.0\/\d+$/, '.11/32');
+      const speaker = await startSpeaker(lab, 0, {
+        listenPort: 179,
+        peers: [
+          {
+            name: 'bird',
+            address: lab.bird.ipv4,
+            localAsn: 64600,
+            peerAsn: defaultAsn.bird,
+            routerId: node.ipv4,
+            passive: true,
+            routes: [{ prefix, nextHop: node.ipv4 }],
+            ...fast,
+          },
+        ],
+      });
+      await speaker.waitEstablished();
+      assert.deepEqual(best(await lab.bird.waitRoute(prefix)).nextHops, [node.ipv4]);
+    });
+  });
 
   test('bird: two nodes announcing one /32 over eBGP give the router an ECMP route with both next hops', async () => {
     const nodeAsn = 64600;
@@ -201,6 +272,15 @@ describe('BGP speaker against real daemons', { skip }, () => {
         for (const path of (await lab.bird.routes('ipv4')).filter((r) => r.prefix === prefix)) {
           assert.deepEqual(path.asPath, [nodeAsn]);
         }
+        // BIRD merges the two paths into one multipath kernel route: the router forwards to both nodes.
+        const kernel = await waitFor(
+          async () => {
+            const found = await kernelRoutes(lab.router.ns, 'ipv4', prefix);
+            return found.find((r) => r.nextHops.length === 2);
+          },
+          { timeoutMs: 10_000, description: `ECMP kernel route for ${prefix}` },
+        );
+        assert.deepEqual([...kernel.nextHops].sort(), [n1.ipv4, n2.ipv4].sort());
       },
     );
   });

@@ -51,6 +51,7 @@ export {
 } from './announcer.js';
 export { type ParsedCommunity, formatCommunity, parseCommunity } from './communities.js';
 export { BgpPeer, type PeerObserver } from './peer.js';
+export { BgpListener, type ListenerOptions } from './listener.js';
 export { BgpMetrics, type TrackedPeer, combineObservers } from './metrics.js';
 export { type TcpPeer, acceptSocket, remoteAddressOf, tcpDialer } from './tcp.js';
 export { SocketOptionUnavailableError, tcpMd5Status } from './tcp-md5.js';

@@ -7,6 +7,7 @@ import type { Route } from './announcer.js';
 import { systemClock } from './clock.js';
 import { BgpPeer } from './peer.js';
 import type { SessionConfig, SessionState } from './session.js';
+import { BgpListener } from './listener.js';
 import { tcpDialer } from './tcp.js';
 
 export interface RunnerPeer extends SessionConfig {
@@ -34,6 +35,8 @@ function generated(spec: NonNullable<RunnerPeer['generate']>): Route[] {
 
 export interface RunnerControl {
   peers: RunnerPeer[];
+  /** Listen for passive peers on this port (all addresses). */
+  listenPort?: number;
 }
 
 export interface RunnerStatus {
@@ -64,21 +67,32 @@ function writeStatus(): void {
   renameSync(`${file}.status.tmp`, `${file}.status`);
 }
 
+let listener: BgpListener | undefined;
+
 function apply(control: RunnerControl): void {
   generation++;
+  if (control.listenPort !== undefined && listener === undefined) {
+    listener = new BgpListener({ port: control.listenPort });
+    listener.listen().catch((error: unknown) => {
+      console.log(`listener: ${String(error)}`);
+      process.exit(1);
+    });
+  }
   for (const spec of control.peers) {
     let peer = peers.get(spec.name);
     if (peer === undefined) {
       peer = new BgpPeer(
         spec,
         systemClock,
-        tcpDialer({
-          address: spec.address,
-          ...(spec.port !== undefined ? { port: spec.port } : {}),
-          ...(spec.localAddress !== undefined ? { localAddress: spec.localAddress } : {}),
-          ...(spec.password !== undefined ? { password: spec.password } : {}),
-          ...(spec.ttl !== undefined ? { ttl: spec.ttl } : {}),
-        }),
+        spec.passive === true
+          ? undefined
+          : tcpDialer({
+              address: spec.address,
+              ...(spec.port !== undefined ? { port: spec.port } : {}),
+              ...(spec.localAddress !== undefined ? { localAddress: spec.localAddress } : {}),
+              ...(spec.password !== undefined ? { password: spec.password } : {}),
+              ...(spec.ttl !== undefined ? { ttl: spec.ttl } : {}),
+            }),
         {
           stateChanged: (state, previous) => {
             console.log(`${new Date().toISOString()} ${spec.name}: ${previous} -> ${state}`);
@@ -93,6 +107,7 @@ function apply(control: RunnerControl): void {
         },
       );
       peers.set(spec.name, peer);
+      listener?.add(spec.address, peer.session);
       peer.start();
     }
     problems.set(

@@ -21,7 +21,12 @@ export function birdConfig(input: {
   kernel: boolean;
   extraConfig: string;
 }): string {
-  const lines: string[] = [`router id ${input.routerId};`, 'protocol device { scan time 10; }'];
+  const lines: string[] = [
+    `router id ${input.routerId};`,
+    'protocol device { scan time 10; }',
+    // Connected routes let BIRD resolve next hops of multihop sessions (recursive gateways); never exported.
+    'protocol direct { ipv4; ipv6; }',
+  ];
   if (input.kernel) {
     for (const family of ['ipv4', 'ipv6'] as const) {
       lines.push(
@@ -62,10 +67,14 @@ export function birdConfig(input: {
       '  connect retry time 1;',
       '  error wait time 1, 5;',
       `  graceful restart ${peer.gracefulRestart === true ? 'on' : 'off'};`,
-      ...(peer.multihop === undefined ? [] : [`  multihop ${peer.multihop};`]),
+      // BIRD treats iBGP as multihop by default, leaving next hops unresolved without an IGP; lab peers are on
+      // the LAN, so say so (gateway direct) unless multihop was asked for.
+      ...(peer.multihop === undefined ? ['  direct;'] : [`  multihop ${peer.multihop};`]),
       ...(peer.passive === true ? ['  passive on;'] : []),
       ...(peer.password === undefined ? [] : [`  password "${peer.password.replaceAll('"', '\\"')}";`]),
-      ...peer.families.map((family) => `  ${family} { import all; export all; };`),
+      ...peer.families.map(
+        (family) => `  ${family} { import all; export where source ~ [RTS_BGP, RTS_STATIC]; };`,
+      ),
       ...(peer.extraConfig === undefined ? [] : [peer.extraConfig]),
       '}',
     );

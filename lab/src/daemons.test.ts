@@ -89,59 +89,74 @@ describe('lab BGP daemons', { skip }, () => {
 });
 
 describe('lab router ECMP', { skip }, () => {
-  test('two speakers on nodes announcing one /32 give the router a kernel route with both next hops', async () => {
-    const prefix = '198.18.250.1/32';
-    await withLab(
-      {
-        nodes: 2,
-        bird: {
-          peers: [
-            { node: 0, asn: 64600 },
-            { node: 1, asn: 64600 },
-          ],
+  for (const [session, asn] of [
+    ['eBGP', 64600],
+    ['iBGP', 64512],
+  ] as const) {
+    test(`${session}: two speakers on nodes announcing one /32 give the router a kernel route with both next hops`, async () => {
+      const prefix = '198.18.250.1/32';
+      await withLab(
+        {
+          nodes: 2,
+          bird: {
+            peers: [
+              { node: 0, asn },
+              { node: 1, asn },
+            ],
+          },
         },
-      },
-      async (lab) => {
-        // GoBGP stands in for our speaker on each node.
-        for (const node of lab.nodes) {
-          const peer = resolvePeer({ address: lab.router.ipv4, asn: lab.bird.asn }, 0);
-          const config = gobgpConfig({
-            routerId: node.ipv4,
-            asn: 64600,
-            port: 179,
-            localAddresses: [node.ipv4],
-            peers: [peer],
-            extraConfig: '',
+        async (lab) => {
+          // GoBGP stands in for our speaker on each node.
+          for (const node of lab.nodes) {
+            const peer = resolvePeer({ address: lab.router.ipv4, asn: lab.bird.asn }, 0);
+            const config = gobgpConfig({
+              routerId: node.ipv4,
+              asn,
+              port: 179,
+              localAddresses: [node.ipv4],
+              peers: [peer],
+              extraConfig: '',
+            });
+            const file = lab.path(`gobgpd-${node.name}.toml`);
+            writeFileSync(file, config);
+            await lab.spawn(
+              node.ns,
+              [toolPath('gobgpd'), '-f', file, '-p', '--api-hosts=127.0.0.1:50051', '--pprof-disable'],
+              {
+                name: `speaker-${node.name}`,
+              },
+            );
+          }
+          await lab.bird.waitEstablished();
+          for (const node of lab.nodes) {
+            const add = [
+              toolPath('gobgp'),
+              'global',
+              'rib',
+              'add',
+              '-a',
+              'ipv4',
+              prefix,
+              'nexthop',
+              node.ipv4,
+            ];
+            await waitFor(async () => (await lab.exec(node.ns, add, { allowFailure: true })).ok, {
+              description: 'gobgp API',
+            });
+          }
+          const paths = await lab.bird.waitRoute(prefix, (found) => found.length === 2);
+          const expected = lab.nodes.map((node) => node.ipv4).sort();
+          assert.deepEqual(nextHopsOf(paths, prefix), expected);
+          const kernel = await waitFor(async () => {
+            const routes = await lab.kernelRoutes(lab.router.ns, 'ipv4', prefix);
+            return routes[0]?.nextHops.length === 2 ? routes : undefined;
           });
-          const file = lab.path(`gobgpd-${node.name}.toml`);
-          writeFileSync(file, config);
-          await lab.spawn(
-            node.ns,
-            [toolPath('gobgpd'), '-f', file, '-p', '--api-hosts=127.0.0.1:50051', '--pprof-disable'],
-            {
-              name: `speaker-${node.name}`,
-            },
-          );
-        }
-        await lab.bird.waitEstablished();
-        for (const node of lab.nodes) {
-          const add = [toolPath('gobgp'), 'global', 'rib', 'add', '-a', 'ipv4', prefix, 'nexthop', node.ipv4];
-          await waitFor(async () => (await lab.exec(node.ns, add, { allowFailure: true })).ok, {
-            description: 'gobgp API',
-          });
-        }
-        const paths = await lab.bird.waitRoute(prefix, (found) => found.length === 2);
-        const expected = lab.nodes.map((node) => node.ipv4).sort();
-        assert.deepEqual(nextHopsOf(paths, prefix), expected);
-        const kernel = await waitFor(async () => {
-          const routes = await lab.kernelRoutes(lab.router.ns, 'ipv4', prefix);
-          return routes[0]?.nextHops.length === 2 ? routes : undefined;
-        });
-        assert.deepEqual([...(kernel[0]?.nextHops ?? [])].sort(), expected);
-        // With the address on every node, the client behind the router reaches it through the ECMP route.
-        for (const node of lab.nodes) await lab.exec(node.ns, ['ip', 'addr', 'add', prefix, 'dev', 'lo']);
-        assert.equal((await lab.ping(lab.clients.external.ns, prefix.split('/')[0] ?? '')).ok, true);
-      },
-    );
-  });
+          assert.deepEqual([...(kernel[0]?.nextHops ?? [])].sort(), expected);
+          // With the address on every node, the client behind the router reaches it through the ECMP route.
+          for (const node of lab.nodes) await lab.exec(node.ns, ['ip', 'addr', 'add', prefix, 'dev', 'lo']);
+          assert.equal((await lab.ping(lab.clients.external.ns, prefix.split('/')[0] ?? '')).ok, true);
+        },
+      );
+    });
+  }
 });

@@ -273,7 +273,7 @@ test('daemon configs carry every peer option', () => {
     'multihop 2;',
     'passive on;',
     'graceful restart on;',
-    'ipv6 { import all; export all; };',
+    'ipv6 { import all; export where source ~ [RTS_BGP, RTS_STATIC]; };',
     'route 198.51.100.0/24 blackhole { bgp_community.add((65000,1)); };',
     'merge paths on;',
   ]) {

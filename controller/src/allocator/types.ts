@@ -141,7 +141,11 @@ export interface Invalidation {
 }
 
 export interface SetPoolsResult {
-  /** Every Service whose address is no longer allowed (moved when the policy is reassign, else marked stale). */
+  /**
+   * Every Service whose address is not allowed by the new pools (moved when the policy is reassign, else marked
+   * stale), oldest first. With `keep`, Services already stale are listed again; their `assignment.stale` holds
+   * the earlier reason, so `assignment.stale === undefined` picks the newly invalidated ones.
+   */
   readonly invalidated: readonly Invalidation[];
   /** Addresses unchanged whose pool changed name (the ip-allocated-from-pool annotation must follow). */
   readonly repooled: ReadonlyArray<{

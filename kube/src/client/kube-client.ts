@@ -1,8 +1,10 @@
 // A thin JSON client over client-node's KubeConfig: the same code talks to `lbops api` (plain
 // http, kubeconfig) and to a real cluster (TLS, kubeconfig or in-cluster service account).
 // Objects stay plain JSON (client-node's typed APIs turn timestamps into Dates).
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
-import fetch from 'node-fetch';
+import fetch, { type RequestInit } from 'node-fetch';
 
 /** A Kubernetes object as JSON; only metadata is typed. */
 export interface KubeObject {
@@ -101,7 +103,11 @@ export function resourcePath(parts: ResourcePathParts): string {
   return path;
 }
 
+/** How long fetch options (credentials, TLS agent) are reused; client-node refreshes tokens itself. */
+const OPTIONS_TTL_MS = 10_000;
+
 export class KubeClient {
+  private cachedInit: { init: RequestInit; at: number } | undefined;
   private readonly resources = new Map<string, Promise<Map<string, { name: string; namespaced: boolean }>>>();
 
   constructor(readonly config: KubeConfig) {}
@@ -120,7 +126,7 @@ export class KubeClient {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(options.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v));
-    const init = await this.config.applyToFetchOptions({});
+    const init = await this.fetchOptions();
     const headers: Record<string, string> = {
       ...(init.headers as Record<string, string> | undefined),
       Accept: 'application/json',
@@ -130,12 +136,17 @@ export class KubeClient {
       body = JSON.stringify(options.body);
       headers['Content-Type'] = options.contentType ?? 'application/json';
     }
-    const response = await fetch(url.toString(), {
-      ...init,
-      method,
-      headers,
-      ...(body !== undefined ? { body } : {}),
-    });
+    const send = (): ReturnType<typeof fetch> =>
+      fetch(url.toString(), { ...init, method, headers, ...(body !== undefined ? { body } : {}) });
+    let response;
+    try {
+      response = await send();
+    } catch (e) {
+      // A pooled keep-alive connection the server already closed (restart, idle timeout) fails
+      // before the request is processed; like Go's transport, try once more on a fresh one.
+      if (!isStaleConnection(e)) throw e;
+      response = await send();
+    }
     const text = await response.text();
     let parsed: unknown = undefined;
     try {
@@ -155,6 +166,24 @@ export class KubeClient {
       );
     }
     return parsed as T;
+  }
+
+  /**
+   * client-node builds a new agent per request (no keep-alive); a controller making thousands of
+   * requests reuses one keep-alive agent with the same TLS options instead.
+   */
+  private async fetchOptions(): Promise<RequestInit> {
+    const now = Date.now();
+    if (this.cachedInit !== undefined && now - this.cachedInit.at < OPTIONS_TTL_MS)
+      return this.cachedInit.init;
+    const init = await this.config.applyToFetchOptions({});
+    const agent = init.agent as { options?: object } | undefined;
+    init.agent =
+      agent instanceof HttpsAgent
+        ? new HttpsAgent({ ...agent.options, keepAlive: true, maxSockets: 64 })
+        : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+    this.cachedInit = { init, at: now };
+    return init;
   }
 
   get<T extends KubeObject>(path: string): Promise<T> {
@@ -264,6 +293,11 @@ export class KubeClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = String(v);
     return new Watch(this.config).watch(path, params, onEvent, onDone);
   }
+}
+
+function isStaleConnection(e: unknown): boolean {
+  const err = e as { code?: string; message?: string } | undefined;
+  return err?.code === 'ECONNRESET' || (err?.message ?? '').includes('socket hang up');
 }
 
 /** A KubeConfig for a server URL and token (tests, `lbops up`), without a file. */

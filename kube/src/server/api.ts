@@ -130,7 +130,7 @@ export class KubeApi {
       .list(storageKey(target.type), target.type.namespaced ? target.namespace : undefined)
       .filter((o) => this.matches(o, selection))
       .map((o) => this.present(target.type, o))
-      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+      .sort(byKey);
     return {
       kind: `${target.type.kind}List`,
       apiVersion: apiVersionOf(target.type),
@@ -568,6 +568,12 @@ export class KubeApi {
 
 function sortKey(obj: JsonObject): string {
   return `${stringField(obj.metadata, 'namespace') ?? ''}/${stringField(obj.metadata, 'name') ?? ''}`;
+}
+
+function byKey(a: JsonObject, b: JsonObject): number {
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function stripVersion(obj: JsonObject): JsonObject {

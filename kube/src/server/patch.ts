@@ -7,6 +7,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return clone(patch);
   const result: JsonObject = isObject(target) ? clone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
+    if (key === '__proto__') continue; // never a Kubernetes field; assigning it would set the prototype
     if (value === null) delete result[key];
     else result[key] = mergePatch(result[key], value);
   }
@@ -176,7 +177,7 @@ export function strategicMergePatch(target: unknown, patch: unknown): unknown {
   const result: JsonObject = isObject(target) ? clone(target) : {};
   const orders = new Map<string, unknown[]>();
   for (const [key, value] of Object.entries(patch)) {
-    if (key === '$patch' || key === '$retainKeys') continue;
+    if (key === '$patch' || key === '$retainKeys' || key === '__proto__') continue;
     if (key.startsWith('$setElementOrder/')) {
       if (Array.isArray(value)) orders.set(key.slice('$setElementOrder/'.length), value);
       continue;

@@ -45,7 +45,9 @@ export class ServiceAllocations {
     return '';
   }
 
-  private allocatePort(): number {
+  /** A free node port, or undefined when all 2768 are taken (then the Service gets none). */
+  private allocatePort(): number | undefined {
+    if (this.nodePorts.size >= 2768) return undefined;
     for (let tries = 0; tries < 2768; tries++) {
       const p = this.nextPort;
       this.nextPort = p >= 32767 ? 30000 : p + 1;
@@ -54,7 +56,7 @@ export class ServiceAllocations {
         return p;
       }
     }
-    return 0;
+    return undefined;
   }
 
   /** Fills defaults into `service` in place, keeping whatever `previous` already had allocated. */
@@ -111,7 +113,8 @@ export class ServiceAllocations {
           type === 'NodePort' || (type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
         if (wantsNodePort && port.nodePort === undefined) {
           const old = oldPorts.find((o) => o.port === port.port && o.protocol === port.protocol);
-          port.nodePort = typeof old?.nodePort === 'number' ? old.nodePort : this.allocatePort();
+          const allocated = typeof old?.nodePort === 'number' ? old.nodePort : this.allocatePort();
+          if (allocated !== undefined) port.nodePort = allocated;
         }
         if (!wantsNodePort) delete port.nodePort;
       }

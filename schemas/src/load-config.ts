@@ -423,8 +423,10 @@ function load(files: readonly ConfigFile[], options: LoadConfigOptions, legacyOn
       if (legacyOnly) continue;
       const problems = validateAgainstSchema(c.apiVersion, c.kind, c.value);
       // A resource with schema errors is still built (wrong-typed fields are skipped) so that every
-      // problem is reported in one run; only a nameless one cannot take part in cross-resource rules.
-      if (schemaDiagnostics(doc, problems, diagnostics) && !hasName(c.value)) {
+      // problem is reported in one run; a nameless one (or one without its required spec) cannot take
+      // part in cross-resource rules without cascading errors.
+      const missingSpec = problems.some((p) => p.pointer === '' && p.missing === 'spec');
+      if ((schemaDiagnostics(doc, problems, diagnostics) && !hasName(c.value)) || missingSpec) {
         markInvalid(collected, c.value, c.kind);
         continue;
       }

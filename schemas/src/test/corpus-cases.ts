@@ -606,6 +606,10 @@ items:
     ipAddressPools: [«unknown-pool-ref»b]
 `,
   },
+  {
+    name: 'peer without spec',
+    yaml: `«missing-field»apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata:\n  name: r\n`,
+  },
 ];
 
 /** Cases whose point is a warning (no errors expected). */

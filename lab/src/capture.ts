@@ -28,6 +28,8 @@ export async function startCapture(
     dev,
     '-n',
     '-U',
+    // Deliver packets at once: otherwise they wait in the capture ring (up to ~1 s) and are lost when tcpdump stops.
+    '--immediate-mode',
     '-w',
     file,
     ...(options.filter === undefined ? [] : [options.filter]),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -137,19 +138,29 @@ describe('lab topology', { skip }, () => {
     assert.deepEqual(await leftoversOf(lab.runId, [child.pid]), []);
   });
 
-  test('a test that fails half way still leaves nothing behind', async () => {
-    let runId = '';
+  test('a test that fails half way leaves nothing behind but its logs and capture', async () => {
+    let failed: Lab | undefined;
     let pids: number[] = [];
     await assert.rejects(
       withLab({ nodes: 1, bird: false }, async (lab) => {
-        runId = lab.runId;
-        pids = [(await lab.spawn(lab.router.ns, ['sleep', '60'])).pid];
+        failed = lab;
+        pids = [(await lab.spawn(lab.router.ns, ['sleep', '60'], { name: 'sleeper' })).pid];
+        await lab.capture(lab.clients.lan.ns, { name: 'client' });
+        await lab.ping(lab.clients.lan.ns, lab.router.ipv4);
         throw new Error('failed half way');
       }),
       /failed half way/,
     );
-    assert.notEqual(runId, '');
-    assert.deepEqual(await leftoversOf(runId, pids), []);
+    assert.ok(failed !== undefined);
+    assert.deepEqual(await leftoversOf(failed.runId, pids), []);
+    const kept = failed.artifactsDir;
+    assert.ok(kept !== undefined, 'artifacts kept');
+    try {
+      assert.ok(statSync(join(kept, 'client.pcap')).size > 24, 'the capture is kept');
+      assert.ok(existsSync(join(kept, 'logs', 'sleeper.log')), 'the process log is kept');
+    } finally {
+      rmSync(kept, { recursive: true, force: true });
+    }
   });
 
   test('SIGTERM to the owning process tears its lab down', async () => {

@@ -4,6 +4,7 @@ import { controllerCommand } from './commands/controller.js';
 import { convertCommand } from './commands/convert.js';
 import { labCommand } from './commands/lab.js';
 import { planCommand } from './commands/plan.js';
+import { stateCommand } from './commands/state.js';
 import { upCommand } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -12,6 +13,7 @@ export const commands: readonly Command[] = [
   validateCommand,
   convertCommand,
   planCommand,
+  stateCommand,
   apiCommand,
   controllerCommand,
   upCommand,

@@ -6,3 +6,4 @@ export * from './render-plan.js';
 export * from './plan-from-git.js';
 export * from './github.js';
 export * from './github-retry.js';
+export * from './publish-report.js';

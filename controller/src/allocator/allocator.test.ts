@@ -398,6 +398,18 @@ describe('dual-stack', () => {
     ],
   );
 
+  test('PreferDualStack gets its missing family once the pool has one, keeping its first address', () => {
+    const a = new Allocator([pool('d', ['10.0.0.0/32', 'fd00::/128'])]);
+    check('x takes the IPv6 address alone', a.allocate(svc('x', { ipFamilies: ['ipv6'] })), {
+      addresses: ['fd00::'],
+    });
+    const b = svc('b', { ipFamilies: ['ipv4', 'ipv6'], ipFamilyPolicy: 'PreferDualStack' });
+    check('b gets IPv4 only', a.allocate(b), { addresses: ['10.0.0.0'] });
+    a.release('default/x');
+    check('b completed with IPv6', a.allocate(b), { addresses: ['10.0.0.0', 'fd00::'], change: 'changed' });
+    check('then stable', a.allocate(b), { addresses: ['10.0.0.0', 'fd00::'], change: 'unchanged' });
+  });
+
   scenario(
     'no pool of the family',
     [pool('v4', ['10.0.0.0/30'])],

@@ -155,7 +155,7 @@ export class Allocator {
         existing.stale = undefined;
         existing.pool = check.entry.name;
         this.hold(existing);
-        return { ok: true, service: key, assignment: toAssignment(existing), change: 'unchanged' };
+        return this.completeDualStack(existing, check.entry);
       }
     }
     const previous = existing === undefined ? undefined : this.drop(existing);
@@ -310,6 +310,29 @@ export class Allocator {
   }
 
   // ---- internals: allocation ----------------------------------------------------------------------------
+
+  /**
+   * A PreferDualStack Service holding one family gets the other from the same pool once one is available, as
+   * MetalLB's controller does on its next pass; its first address never changes.
+   */
+  private completeDualStack(record: ServiceRecord, entry: PoolEntry): AllocationResult {
+    const held = record.ips[0];
+    const missing = record.families.find((f) => f !== held?.family);
+    if (record.mode !== 'prefer' || record.ips.length !== 1 || held === undefined || missing === undefined) {
+      return { ok: true, service: record.key, assignment: toAssignment(record), change: 'unchanged' };
+    }
+    const value = this.candidate(entry, missing, record);
+    if (value === undefined) {
+      return { ok: true, service: record.key, assignment: toAssignment(record), change: 'unchanged' };
+    }
+    const previous = toAssignment(record);
+    this.unhold(record);
+    record.ips = [held, { family: missing, value }].sort(
+      (a, b) => record.families.indexOf(a.family) - record.families.indexOf(b.family),
+    );
+    this.hold(record);
+    return { ok: true, service: record.key, assignment: toAssignment(record), change: 'changed', previous };
+  }
 
   private allocateNew(
     n: NormalizedRequest,

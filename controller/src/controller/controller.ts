@@ -244,15 +244,15 @@ export class Controller {
   /** Resolves once nothing is queued or processing and every Event was sent (tests, benches). */
   async settled(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    for (;;) {
       const q = this.queue;
       if (this.allocator !== undefined && q !== undefined && q.length === 0 && q.busy === 0) {
         await this.events.idle();
         if (q.length === 0 && q.busy === 0) return true;
       }
+      if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return false;
   }
 
   private informers(): Array<Informer<Obj>> {
@@ -323,7 +323,9 @@ export class Controller {
   }
 
   private reloadConfig(): void {
-    if (!this.active || ![...this.configInformers, this.configMaps].every((inf) => inf.hasSynced())) return;
+    // Every informer, not only the configuration's: the first valid config triggers the restore, which must
+    // see every Service's recorded addresses (a partial list hands their IPs to others: MetalLB #1774).
+    if (!this.active || !this.informers().every((inf) => inf.hasSynced())) return;
     const files = configFiles(this.configObjects());
     const fingerprint = JSON.stringify(files);
     if (fingerprint === this.lastConfigFingerprint) return;

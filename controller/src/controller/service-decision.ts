@@ -101,6 +101,11 @@ function conditionEquals(current: ServiceCondition | undefined, next: ConditionV
   );
 }
 
+/** The message of the True condition. */
+export function allocatedMessage(ips: readonly string[], pool: string | undefined): string {
+  return `assigned ${ips.join(', ')}${pool === undefined ? '' : ` from pool "${pool}"`}`;
+}
+
 const quoted = (ips: readonly string[]): string => `[${ips.map((ip) => JSON.stringify(ip)).join(', ')}]`;
 
 /** Decides what the Service must look like and which Events say why. */
@@ -170,7 +175,7 @@ export function decideService(
           currentCondition,
           'True',
           'IPAllocated',
-          `assigned ${ingress.join(', ')}${from}`,
+          allocatedMessage(ingress, pool),
           service,
           context.now,
         );

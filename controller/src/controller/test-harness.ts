@@ -10,6 +10,8 @@ import {
   type KubeObject,
 } from '@lbops/kube';
 import { Controller, type ControllerOptions } from './controller.js';
+import { ALLOCATED_CONDITION, allocatedMessage } from './service-decision.js';
+import { ALLOCATED_FROM_POOL_ANNOTATION } from './service-intent.js';
 
 export interface Harness {
   readonly server: ApiServer;
@@ -176,4 +178,52 @@ export async function inParallel<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, () => worker()));
+}
+
+export interface SeededService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly annotations?: Record<string, string>;
+  /** status.loadBalancer.ingress, as a previous controller left it. */
+  readonly ips?: readonly string[];
+  /** With ips: also the pool annotation and the True condition an lbops controller writes. */
+  readonly pool?: string;
+}
+
+/**
+ * Stores Services straight into the embedded server (no HTTP): fast set-up for large tests. Status is written
+ * through the status subresource, as a controller would have.
+ */
+export function seedServices(server: ApiServer, services: readonly SeededService[]): void {
+  const type = server.api.registry.find('', 'v1', 'services');
+  if (type === undefined) throw new Error('the embedded server does not serve v1 services');
+  for (const s of services) {
+    const annotations = {
+      ...s.annotations,
+      ...(s.pool !== undefined ? { [ALLOCATED_FROM_POOL_ANNOTATION]: s.pool } : {}),
+    };
+    const body = serviceObject(s.namespace, s.name, { annotations });
+    server.api.create({ type, namespace: s.namespace }, body);
+    if (s.ips !== undefined && s.ips.length > 0) {
+      const conditions =
+        s.pool === undefined
+          ? undefined
+          : [
+              {
+                type: ALLOCATED_CONDITION,
+                status: 'True',
+                reason: 'IPAllocated',
+                message: allocatedMessage(s.ips, s.pool),
+                lastTransitionTime: '2026-01-01T00:00:00Z',
+                observedGeneration: 1,
+              },
+            ];
+      server.api.patch(
+        { type, namespace: s.namespace, name: s.name, subresource: 'status' },
+        JSON.stringify({ status: { loadBalancer: { ingress: s.ips.map((ip) => ({ ip })) }, conditions } }),
+        'application/merge-patch+json',
+        new URLSearchParams(),
+      );
+    }
+  }
 }

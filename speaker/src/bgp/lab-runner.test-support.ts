@@ -98,6 +98,10 @@ function apply(control: RunnerControl): void {
             console.log(`${new Date().toISOString()} ${spec.name}: ${previous} -> ${state}`);
             writeStatus();
           },
+          connectionClosed: (reason) =>
+            console.log(
+              `${new Date().toISOString()} ${spec.name}: connection closed ${JSON.stringify(reason)}`,
+            ),
           down: (reason) =>
             console.log(`${new Date().toISOString()} ${spec.name}: down ${JSON.stringify(reason)}`),
           announced: (counts) => {

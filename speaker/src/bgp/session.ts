@@ -83,6 +83,8 @@ export interface SessionObserver {
   stateChanged?(state: SessionState, previous: SessionState): void;
   established?(negotiated: Negotiated): void;
   down?(reason: DownReason): void;
+  /** Any connection that ended with a reason, established or not (for logs: why a session never comes up). */
+  connectionClosed?(reason: DownReason): void;
   messageIn?(message: BgpMessage): void;
   messageOut?(message: BgpMessage): void;
   update?(update: UpdateMessage): void;
@@ -536,6 +538,7 @@ export class BgpSession {
     const wasEstablished = this.establishedConnection === conn;
     if (wasEstablished) this.establishedConnection = undefined;
     this.refreshState();
+    if (reason !== undefined) this.observer.connectionClosed?.(reason);
     if (wasEstablished && reason !== undefined) this.observer.down?.(reason);
     if (reason !== undefined) this.scheduleRetry();
   }

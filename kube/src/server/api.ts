@@ -65,6 +65,7 @@ export const INITIAL_NAMESPACES = [
 
 export class KubeApi {
   readonly services = new ServiceAllocations();
+  private dryRun = false;
 
   constructor(
     readonly store: ObjectStore,
@@ -224,7 +225,7 @@ export class KubeApi {
     obj.kind = target.type.kind;
     if (target.type.statusSubresource) delete obj.status;
     const warnings = this.prepare(target, obj, undefined);
-    const stored = this.store.put(key, obj);
+    const stored = this.write(key, obj);
     this.afterWrite(target.type, stored);
     return { object: this.present(target.type, stored), code: 201, warnings };
   }
@@ -286,7 +287,7 @@ export class KubeApi {
     if (deepEqual(stripVersion(existing), stripVersion(next))) {
       return { object: this.present(type, existing), code: 200, warnings };
     }
-    const stored = this.store.put(storageKey(type), next);
+    const stored = this.write(storageKey(type), next);
     this.afterWrite(type, stored);
     return { object: this.present(type, stored), code: 200, warnings };
   }
@@ -396,10 +397,12 @@ export class KubeApi {
       );
     }
     if (target.type.group === '' && target.type.resource === 'namespaces')
-      this.deleteNamespaceContents(target.name ?? '');
-    if (target.type.resource === 'customresourcedefinitions') this.deleteCrdObjects(existing);
-    const gone = this.store.delete(key, target.namespace ?? '', target.name ?? '') ?? existing;
-    if (key === '/services') this.services.release(gone);
+      if (!this.dryRun) this.deleteNamespaceContents(target.name ?? '');
+    if (target.type.resource === 'customresourcedefinitions' && !this.dryRun) this.deleteCrdObjects(existing);
+    const gone = this.dryRun
+      ? existing
+      : (this.store.delete(key, target.namespace ?? '', target.name ?? '') ?? existing);
+    if (key === '/services' && !this.dryRun) this.services.release(gone);
     const out = this.present(target.type, gone);
     if (target.type.resource === 'namespaces') {
       metadataOf(out).deletionTimestamp = this.timestamp();
@@ -464,6 +467,7 @@ export class KubeApi {
   private prepare(target: Target, obj: JsonObject, previous: JsonObject | undefined): string[] {
     const type = target.type;
     if (type.group === '' && type.resource === 'services') this.services.applyDefaults(obj, previous);
+    if (type.group === '' && type.resource === 'secrets') obj.type ??= 'Opaque';
     if (type.group === '' && type.resource === 'namespaces') {
       obj.spec = isObject(obj.spec) ? obj.spec : { finalizers: ['kubernetes'] };
       if (!isObject(obj.status)) obj.status = { phase: 'Active' };
@@ -556,7 +560,29 @@ export class KubeApi {
       .map((d) => `${pointerToField(d.path)}: ${d.message}`);
   }
 
+  /**
+   * Runs `operation` as a server-side dry run (`?dryRun=All`): everything is checked and
+   * computed, nothing is stored. Safe as a flag because every operation is synchronous.
+   */
+  dryRunOf<T>(operation: () => T): T {
+    this.dryRun = true;
+    try {
+      return operation();
+    } finally {
+      this.dryRun = false;
+    }
+  }
+
+  private write(key: string, obj: JsonObject): JsonObject {
+    if (!this.dryRun) return this.store.put(key, obj);
+    const copy = clone(obj);
+    const meta = metadataOf(copy);
+    meta.resourceVersion ??= String(this.store.resourceVersion);
+    return copy;
+  }
+
   private afterWrite(type: ResourceType, stored: JsonObject): void {
+    if (this.dryRun) return;
     if (type.resource === 'customresourcedefinitions' && type.group === 'apiextensions.k8s.io')
       this.registerCrd(stored);
   }

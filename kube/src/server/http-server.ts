@@ -235,6 +235,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     const { target } = found;
     const query = url.searchParams;
+    const dryRun = query.getAll('dryRun').includes('All');
+    const mutate = <T>(operation: () => T): T => (dryRun ? api.dryRunOf(operation) : operation());
     const watch = found.watch || query.get('watch') === 'true' || query.get('watch') === '1';
     switch (method) {
       case 'GET': {
@@ -279,13 +281,15 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       case 'POST': {
         if (target.name !== undefined)
           throw methodNotAllowed('POST is for collections; use PUT or PATCH on a named object');
-        const result = api.create(target, decodeBody(req, await readBody(req)));
+        const body = decodeBody(req, await readBody(req));
+        const result = mutate(() => api.create(target, body));
         send(res, result.code, result.object, result.warnings);
         return;
       }
       case 'PUT': {
         if (target.name === undefined) throw methodNotAllowed('PUT needs a named object');
-        const result = api.update(target, decodeBody(req, await readBody(req)));
+        const body = decodeBody(req, await readBody(req));
+        const result = mutate(() => api.update(target, body));
         send(res, result.code, result.object, result.warnings);
         return;
       }
@@ -304,10 +308,18 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
         const raw = await readBody(req);
         const body = raw.toString('utf8').trim() === '' ? undefined : decodeBody(req, raw);
         if (target.name === undefined) {
-          send(res, 200, api.deleteCollection(target, api.selection(query)));
+          send(
+            res,
+            200,
+            mutate(() => api.deleteCollection(target, api.selection(query))),
+          );
           return;
         }
-        send(res, 200, api.delete(target, body));
+        send(
+          res,
+          200,
+          mutate(() => api.delete(target, body)),
+        );
         return;
       }
       default:

@@ -221,6 +221,48 @@ describe('kubectl against lbops api', { skip: available ? false : 'kubectl is no
     assert.match(await ok(h, ['explain', 'svc']), /KIND:\s+Service/);
   });
 
+  test('server-side apply, server dry run, and the typed create commands (protobuf bodies)', async () => {
+    const pools = join(EXAMPLES, 'dual-stack', 'pool.yaml');
+    assert.match(await ok(h, ['apply', '--dry-run=server', '-f', pools]), /created \(server dry run\)/);
+    const none = await kubectl(h, ['get', 'ipaddresspool', 'dual-stack', '-n', 'metallb-system']);
+    assert.notEqual(none.code, 0, 'a dry run stores nothing');
+    assert.match(await ok(h, ['apply', '--server-side', '-f', pools]), /serverside-applied/);
+    const pool = JSON.parse(
+      await ok(h, [
+        'get',
+        'ipaddresspool',
+        'dual-stack',
+        '-n',
+        'metallb-system',
+        '-o',
+        'json',
+        '--show-managed-fields',
+      ]),
+    ) as {
+      metadata: { managedFields: { manager: string; operation: string }[] };
+    };
+    assert.ok(pool.metadata.managedFields.some((m) => m.manager === 'kubectl' && m.operation === 'Apply'));
+    await ok(h, [
+      'create',
+      'secret',
+      'generic',
+      'bgp-password',
+      '--from-literal=password=s3cret',
+      '-n',
+      'metallb-system',
+    ]);
+    const secret = JSON.parse(
+      await ok(h, ['get', 'secret', 'bgp-password', '-n', 'metallb-system', '-o', 'json']),
+    ) as { data: { password: string }; type: string };
+    assert.equal(Buffer.from(secret.data.password, 'base64').toString(), 's3cret');
+    assert.equal(secret.type, 'Opaque');
+    await ok(h, ['create', 'configmap', 'config', '--from-literal=config=peers: []', '-n', 'metallb-system']);
+    const cm = JSON.parse(await ok(h, ['get', 'cm', 'config', '-n', 'metallb-system', '-o', 'json'])) as {
+      data: Record<string, string>;
+    };
+    assert.deepEqual(cm.data, { config: 'peers: []' });
+  });
+
   test('api-resources lists the metallb.io kinds', async () => {
     const out = await ok(h, ['api-resources', '--api-group=metallb.io', '-o', 'name']);
     assert.match(out, /^ipaddresspools\.metallb\.io$/m);

@@ -95,3 +95,10 @@ test('a pool with held addresses at construction leaves them out and counts them
     { start: 0x0a000002n, end: 0x0a000002n },
   ]);
 });
+
+test('the buggy prefix of the lowest interval is dropped once, .255 and .0 together', () => {
+  const space = new PoolSpace('p', 'ipv4', ranges(['10.0.0.255-10.0.1.5']), true, []);
+  assert.equal(space.lowestFree(), 0x0a000101n);
+  assert.deepEqual(space.freeIntervals(), [{ start: 0x0a000101n, end: 0x0a000105n }]);
+  assert.equal(space.total, 5n);
+});

@@ -111,8 +111,9 @@ export class PoolSpace {
       }
       if (this.skipsBuggy && candidate !== interval.start) {
         // Drop the buggy prefix of the interval: it is never allocatable while this space exists.
-        this.free.delete(interval.start);
-        if (candidate - interval.start === 2n) this.free.delete(interval.start + 1n);
+        const start = interval.start;
+        this.free.delete(start);
+        if (candidate - start === 2n) this.free.delete(start + 1n);
       }
       if (isHeldElsewhere?.(candidate) === true) {
         // Only possible when pools overlap (an invalid config): never hand out an address twice.

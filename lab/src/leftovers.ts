@@ -1,4 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDir, safeReaddir, stateRoot } from './state.js';
 import { listLabNamespaces, listLabRootLinks } from './sweep.js';
 
 /** Pids of live processes whose command line mentions `text` (the run id appears in every daemon's paths). */
@@ -26,13 +28,29 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** Everything of a run still present: namespaces, root links, processes. Empty when the run is gone. */
-export async function leftoversOf(runId: string, pids: readonly number[] = []): Promise<string[]> {
+/** Everything of a run still present: namespaces, root links, processes, state folder, address slot. Empty when gone. */
+export async function leftoversOf(
+  runId: string,
+  pids: readonly number[] = [],
+  root: string = stateRoot(),
+): Promise<string[]> {
   const prefix = `lbl-${runId}-`;
   return [
     ...(await listLabNamespaces()).filter((name) => name.startsWith(prefix)).map((name) => `netns ${name}`),
     ...(await listLabRootLinks()).filter((name) => name.startsWith(prefix)).map((name) => `link ${name}`),
     ...processesMentioning(runId).map((pid) => `process ${pid}`),
     ...pids.filter(isRunning).map((pid) => `process ${pid}`),
+    ...(existsSync(runDir(root, runId)) ? [`state ${runDir(root, runId)}`] : []),
+    ...safeReaddir(join(root, 'slots'))
+      .filter((slot) => readSlot(join(root, 'slots', slot)) === runId)
+      .map((slot) => `address slot ${slot}`),
   ];
+}
+
+function readSlot(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-// BGP messages captured from real daemons on loopback (2026-11-26) by a small Node listener that accepted the
+// BGP messages captured from real daemons on loopback (2026-11-26) by capture-listener.ts, which accepted the
 // daemon's connection, answered OPEN (MP IPv4+IPv6, route refresh, 4-octet AS 64512, graceful restart) and
 // KEEPALIVE, recorded every frame, and finally sent a message of unknown type 9 to provoke a NOTIFICATION.
 // Hex is the whole message, header included.

@@ -38,7 +38,9 @@ export async function leftoversOf(
   return [
     ...(await listLabNamespaces()).filter((name) => name.startsWith(prefix)).map((name) => `netns ${name}`),
     ...(await listLabRootLinks()).filter((name) => name.startsWith(prefix)).map((name) => `link ${name}`),
-    ...processesMentioning(runId).map((pid) => `process ${pid}`),
+    ...[...new Set([...processesMentioning(prefix), ...processesMentioning(`/runs/${runId}/`)])].map(
+      (pid) => `process ${pid}`,
+    ),
     ...pids.filter(isRunning).map((pid) => `process ${pid}`),
     ...(existsSync(runDir(root, runId)) ? [`state ${runDir(root, runId)}`] : []),
     ...safeReaddir(join(root, 'slots'))

@@ -374,6 +374,23 @@ describe('BgpPeer', () => {
     );
   });
 
+  test('a ROUTE-REFRESH from the peer re-advertises every route (RFC 2918 §4)', () => {
+    const h = harness(false);
+    h.peer.setRoutes([
+      { prefix: '10.0.0.1/32', nextHop: '192.0.2.1' },
+      { prefix: '2001:db8::1/128', nextHop: '2001:db8::10' },
+    ]);
+    h.peer.start();
+    const c = h.establish();
+    assert.equal(c.sent.length, 2);
+    c.events.data(
+      serializeMessage({ type: 'route-refresh', afi: 1, subtype: 0, safi: 1 }, { fourOctetAs: true }),
+    );
+    assert.equal(c.sent.length, 4);
+    assert.deepEqual(c.sent[2], c.sent[0]);
+    assert.deepEqual(c.sent[3], c.sent[1]);
+  });
+
   test('End-of-RIB for each family after the initial update when graceful restart is negotiated', () => {
     const h = harness(true);
     h.peer.setRoutes([{ prefix: '10.0.0.1/32', nextHop: '192.0.2.1' }]);

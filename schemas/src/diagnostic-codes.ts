@@ -83,6 +83,12 @@ export const DIAGNOSTIC_CODES: Readonly<Record<string, DiagnosticCodeInfo>> = {
   'router-id-not-ipv4': w('routerID is IPv6, but a BGP identifier is 32 bits'),
   'password-conflict': e(true, 'both password and passwordSecret'),
   'duplicate-peer': e(true, 'two BGPPeers describe the same session'),
+  'frr-my-asn-mismatch': w("peers of one VRF with different myASN (an error with bgpMode 'frr')"),
+  'frr-router-id-mismatch': w("peers of one VRF with different routerID (an error with bgpMode 'frr')"),
+  'frr-duplicate-peer-address': w("two BGPPeers with one address and VRF (an error with bgpMode 'frr')"),
+  'native-mode-unsupported': w(
+    "bfdProfile, vrf, interface, dynamicASN or BFDProfile (an error with bgpMode 'native')",
+  ),
   // Advertisements
   'aggregation-length-too-long': e(true, 'aggregationLength > 32 or aggregationLengthV6 > 128'),
   'aggregation-length-too-short': e(true, "an aggregation length shorter than the pool's own prefixes"),

@@ -9,3 +9,4 @@ export * from './load-config.js';
 export * from './validation-context.js';
 export { validateAgainstSchema, hasSchema, type SchemaProblem } from './schema-validator.js';
 export * from './diagnostic-codes.js';
+export type { BgpMode } from './semantic-rules.js';

@@ -25,7 +25,7 @@ import {
   validateAgainstSchema,
   type SchemaProblem,
 } from './schema-validator.js';
-import { applySemanticRules, type Collected } from './semantic-rules.js';
+import { applySemanticRules, type BgpMode, type Collected } from './semantic-rules.js';
 import type { ValidationContext } from './validation-context.js';
 import { parseEmbeddedYaml, parseYamlFile, subDocument, type SourceDocument } from './yaml-source.js';
 
@@ -37,6 +37,8 @@ export interface ConfigFile {
 export interface LoadConfigOptions {
   /** Addresses the pools must not overlap (node IPs, gateways, pod/service CIDRs, other clusters' pools). */
   readonly context?: ValidationContext;
+  /** MetalLB's BGP mode, when known: its specific restrictions become errors (else warnings). */
+  readonly bgpMode?: BgpMode;
 }
 
 export interface LoadConfigResult {
@@ -440,7 +442,7 @@ function load(files: readonly ConfigFile[], options: LoadConfigOptions, legacyOn
       });
     }
   }
-  const config = applySemanticRules(collected, diagnostics, options.context);
+  const config = applySemanticRules(collected, diagnostics, options.context, options.bgpMode);
   const finished = finishDiagnostics(diagnostics);
   const failed = finished.some((d) => d.severity === 'error');
   return { config: failed ? undefined : config, diagnostics: finished, legacyResources, legacyConfigs };

@@ -55,10 +55,18 @@ export interface Collected {
   readonly invalidNames: Map<string, Set<string>>;
 }
 
+/**
+ * MetalLB's BGP implementation, when known. Each refuses things the other accepts: FRR mode needs one
+ * myASN and routerID per VRF and one BGPPeer per address; native mode has no BFD and no VRFs. When
+ * undefined, both sets of checks are warnings.
+ */
+export type BgpMode = 'frr' | 'native';
+
 export function applySemanticRules(
   collected: Collected,
   diagnostics: Diagnostic[],
   context?: ValidationContext,
+  bgpMode?: BgpMode,
 ): Config {
   const pools = uniqueByName('IPAddressPool', collected.pools, diagnostics);
   const l2 = uniqueByName('L2Advertisement', collected.l2, diagnostics);
@@ -107,6 +115,7 @@ export function applySemanticRules(
   }
   checkLocalPref(bgp, diagnostics);
   checkPeers(peers, bfd, collected.invalidNames.get('BFDProfile') ?? new Set(), diagnostics);
+  checkModeConstraints(peers, bfd, bgpMode, diagnostics);
   checkUnadvertised(pools, l2, bgp, diagnostics);
   checkFamilies(bgp, peers, selection, diagnostics);
 
@@ -614,6 +623,101 @@ function checkPeers(
         ),
       );
     } else seen.set(key, p);
+  }
+}
+
+function checkModeConstraints(
+  peers: ReadonlyArray<Entry<BgpPeer>>,
+  bfd: ReadonlyArray<Entry<BfdProfile>>,
+  mode: BgpMode | undefined,
+  diagnostics: Diagnostic[],
+): void {
+  const frr = mode === 'frr' ? 'error' : 'warning';
+  const native = mode === 'native' ? 'error' : 'warning';
+  if (mode !== 'native') {
+    // FRR runs one BGP router per VRF: one local ASN and router ID each, one neighbor per address.
+    const firstByVrf = new Map<string, Entry<BgpPeer>>();
+    const byAddress = new Map<string, Entry<BgpPeer>>();
+    for (const p of peers) {
+      const m = p.model;
+      const vrf = m.vrf ?? '';
+      const first = firstByVrf.get(vrf);
+      if (first === undefined) firstByVrf.set(vrf, p);
+      else {
+        if (first.model.myASN !== m.myASN) {
+          diagnostics.push(
+            diagnostic(
+              p.at('/spec/myASN'),
+              frr,
+              'frr-my-asn-mismatch',
+              `BGPPeer "${m.name}" has myASN ${m.myASN}, but BGPPeer "${first.model.name}" in the same VRF has ${first.model.myASN}; MetalLB's FRR mode needs one myASN per VRF`,
+              'use the same myASN for all peers of a VRF (or put the peers in different VRFs)',
+            ),
+          );
+        }
+        if ((first.model.routerID ?? '') !== (m.routerID ?? '')) {
+          diagnostics.push(
+            diagnostic(
+              p.at(m.routerID === undefined ? '/metadata/name' : '/spec/routerID'),
+              frr,
+              'frr-router-id-mismatch',
+              `BGPPeer "${m.name}" has routerID ${m.routerID ?? '(unset)'}, but BGPPeer "${first.model.name}" in the same VRF has ${first.model.routerID ?? '(unset)'}; MetalLB's FRR mode needs one router ID per VRF`,
+              'use the same routerID (or none) for all peers of a VRF',
+            ),
+          );
+        }
+      }
+      if (m.peerAddress === undefined) continue;
+      const key = `${vrf}|${m.peerAddress.family}|${m.peerAddress.value}`;
+      const prior = byAddress.get(key);
+      if (prior === undefined) byAddress.set(key, p);
+      else {
+        diagnostics.push(
+          diagnostic(
+            p.at('/spec/peerAddress'),
+            frr,
+            'frr-duplicate-peer-address',
+            `BGPPeer "${m.name}" peers with the same address as BGPPeer "${prior.model.name}" (${where(prior.model.source)}); MetalLB's FRR mode allows one BGPPeer per address and VRF`,
+            'merge the two peers, or use nodeSelectors on one peer only',
+          ),
+        );
+      }
+    }
+  }
+  if (mode !== 'frr') {
+    // MetalLB's native BGP speaker has no BFD, no VRFs, no unnumbered or dynamic-ASN sessions.
+    for (const p of peers) {
+      const m = p.model;
+      const unsupported: Array<[string, string]> = [];
+      if (m.bfdProfile !== undefined) unsupported.push(['/spec/bfdProfile', 'bfdProfile']);
+      if (m.vrf !== undefined) unsupported.push(['/spec/vrf', 'vrf']);
+      if (m.interface !== undefined) unsupported.push(['/spec/interface', 'interface']);
+      if (m.dynamicASN !== undefined) unsupported.push(['/spec/dynamicASN', 'dynamicASN']);
+      for (const [pointer, field] of unsupported) {
+        diagnostics.push(
+          diagnostic(
+            p.at(pointer),
+            native,
+            'native-mode-unsupported',
+            `${field} on BGPPeer "${m.name}" needs MetalLB's FRR mode; the native BGP mode refuses it`,
+            'deploy MetalLB in FRR mode, or remove the field',
+          ),
+        );
+      }
+    }
+    if (mode === 'native') {
+      for (const b of bfd) {
+        diagnostics.push(
+          diagnostic(
+            b.at('/metadata/name'),
+            native,
+            'native-mode-unsupported',
+            `BFDProfile "${b.model.name}" needs MetalLB's FRR mode; the native BGP mode refuses BFD profiles`,
+            'deploy MetalLB in FRR mode, or delete the profile',
+          ),
+        );
+      }
+    }
   }
 }
 

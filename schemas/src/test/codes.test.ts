@@ -22,11 +22,15 @@ test('every rule in the catalogue has a corpus case, and the corpus uses only ca
   for (const c of [...VALID, ...INVALID, ...WARNINGS]) {
     const { files, expected } = caseFiles(c);
     for (const e of expected) marked.add(e.code);
-    for (const d of loadConfig(files, c.context === undefined ? {} : { context: c.context }).diagnostics) {
+    for (const d of loadConfig(files, {
+      ...(c.context === undefined ? {} : { context: c.context }),
+      ...(c.bgpMode === undefined ? {} : { bgpMode: c.bgpMode }),
+    }).diagnostics) {
       emitted.add(d.code);
       assert.ok(d.code in DIAGNOSTIC_CODES, `code ${d.code} is catalogued`);
       const info = DIAGNOSTIC_CODES[d.code];
-      if (info !== undefined && d.code !== 'unknown-field')
+      // unknown-field is an error in legacy configs; mode checks are errors when bgpMode is given.
+      if (info !== undefined && d.code !== 'unknown-field' && c.bgpMode === undefined)
         assert.equal(d.severity, info.severity, `severity of ${d.code}`);
     }
   }

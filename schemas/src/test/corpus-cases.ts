@@ -610,6 +610,16 @@ items:
     name: 'peer without spec',
     yaml: `«missing-field»apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata:\n  name: r\n`,
   },
+  {
+    name: 'FRR mode: two myASN in one VRF',
+    bgpMode: 'frr',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n---\n${PEER_BASE.replace('name: router', 'name: router2')}  myASN: «frr-my-asn-mismatch»64499\n  peerASN: 64501\n  peerAddress: 10.0.0.2\n`,
+  },
+  {
+    name: 'native mode: BFD profile',
+    bgpMode: 'native',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  bfdProfile: «native-mode-unsupported»fast\n---\napiVersion: metallb.io/v1beta1\nkind: BFDProfile\nmetadata:\n  name: «native-mode-unsupported»fast\n`,
+  },
 ];
 
 /** Cases whose point is a warning (no errors expected). */
@@ -646,6 +656,22 @@ export const WARNINGS: readonly CorpusCase[] = [
   {
     name: 'empty legacy config',
     yaml: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\ndata:\n  config: «!empty-legacy-config»""\n`,
+  },
+  {
+    name: 'two myASN in one VRF (FRR mode refuses)',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n---\n${PEER_BASE.replace('name: router', 'name: router2')}  myASN: «!frr-my-asn-mismatch»64499\n  peerASN: 64501\n  peerAddress: 10.0.0.2\n`,
+  },
+  {
+    name: 'two router IDs in one VRF (FRR mode refuses)',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n---\n${PEER_BASE.replace('name: router', 'name: router2')}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.2\n  routerID: «!frr-router-id-mismatch»10.0.0.9\n`,
+  },
+  {
+    name: 'two peers with one address (FRR mode refuses)',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n---\n${PEER_BASE.replace('name: router', 'name: router2')}  myASN: 64500\n  peerASN: 64502\n  peerAddress: «!frr-duplicate-peer-address»10.0.0.1\n`,
+  },
+  {
+    name: 'vrf (native mode refuses)',
+    yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n  vrf: «!native-mode-unsupported»red\n`,
   },
   { name: 'CIDR with host bits', yaml: pool('x', '[«!cidr-host-bits»10.8.0.1/30]') + L2_ALL },
 ];

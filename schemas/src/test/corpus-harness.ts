@@ -8,6 +8,7 @@ export interface CorpusCase {
   /** One YAML file (named after the case) or several files by name. */
   readonly yaml: string | Readonly<Record<string, string>>;
   readonly context?: ValidationContext;
+  readonly bgpMode?: 'frr' | 'native';
 }
 
 export interface ExpectedDiagnostic {

@@ -6,7 +6,10 @@ import { INVALID, VALID, WARNINGS } from './corpus-cases.js';
 
 function run(c: CorpusCase, kind: 'valid' | 'invalid' | 'warning'): void {
   const { files, expected } = caseFiles(c);
-  const result = loadConfig(files, c.context === undefined ? {} : { context: c.context });
+  const result = loadConfig(files, {
+    ...(c.context === undefined ? {} : { context: c.context }),
+    ...(c.bgpMode === undefined ? {} : { bgpMode: c.bgpMode }),
+  });
   const show = result.diagnostics
     .map((d) => `${d.file}:${d.line}:${d.column} ${d.severity}[${d.code}] ${d.message}`)
     .join('\n');

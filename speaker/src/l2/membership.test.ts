@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { leaderFor } from './leader.js';
 import {
   DEFAULT_MEMBERSHIP_TIMINGS,
@@ -196,6 +197,36 @@ describe('SWIM membership (fake clock, fake network)', () => {
     sim.run(3_000);
     assert.equal(sim.nodes.get('node1')?.stateOf('node3'), 'alive');
     assert.ok((sim.nodes.get('node1')?.incarnationOf('node3') ?? 0) >= 1);
+  });
+
+  test('property: after random crashes and a partition heal, every live speaker sees the same members, so exactly one owns each IP', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 6 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 2 }),
+        fc.boolean(),
+        (size, seed, crashes, partitioned) => {
+          const sim = new Simulation({ nodes: size, seed, loss: 0.05 });
+          sim.run(500);
+          for (const index of crashes)
+            if (index <= size && sim.down.size < size - 1) sim.down.add(`node${index}`);
+          if (partitioned)
+            sim.partition = [new Set(['node1']), new Set([...sim.nodes.keys()].filter((n) => n !== 'node1'))];
+          sim.run(2_500);
+          sim.partition = undefined;
+          sim.run(6_000);
+          const live = [...sim.nodes.entries()].filter(([name]) => !sim.down.has(name));
+          const views = new Set(live.map(([, node]) => node.liveMembers().join(',')));
+          assert.equal(views.size, 1, [...views].join(' | '));
+          for (const ip of ['10.0.0.1', '10.0.0.2', 'fd00::1']) {
+            const owners = live.filter(([name, node]) => leaderFor(ip, node.liveMembers()) === name);
+            assert.equal(owners.length, 1);
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
   });
 
   test('defaults are the LAN timings from the issue', () => {

@@ -13,7 +13,7 @@ import {
   SERVER_VERSION,
   typesOf,
 } from './discovery.js';
-import { isObject, stringField, type JsonObject } from './json.js';
+import { deepEqual, stringField, type JsonObject } from './json.js';
 import { METALLB_CRDS } from './metallb-crds.js';
 import { openApiV3Document, openApiV3Root, typesForOpenApiPath } from './openapi.js';
 import { DataDirSink, loadDataDir } from './persistence.js';
@@ -514,7 +514,8 @@ function installDefaults(api: KubeApi): void {
     const name = stringField(crd.metadata, 'name') ?? '';
     const existing = api.store.get('apiextensions.k8s.io/customresourcedefinitions', '', name);
     if (existing === undefined) api.create({ type: crdType }, crd);
-    else if (isObject(existing.spec))
+    // Rewritten only when this version of lbops ships a different definition.
+    else if (!deepEqual(existing.spec, crd.spec))
       api.update(
         { type: crdType, name },
         { ...crd, metadata: { ...(crd.metadata as JsonObject), resourceVersion: undefined } },

@@ -17,6 +17,7 @@ import {
   startSpeaker,
 } from './test-support/l2-lab.js';
 import type { LabProcess } from '@lbops/lab';
+import { solicitedNodeAddress } from './link-address.js';
 
 const skip = labSkipReason(['ip', 'arping', 'ping']);
 
@@ -106,6 +107,11 @@ describe('layer 2 in the lab', { skip: skip ?? false, timeout: 90_000 }, () => {
       description: 'IPv6 neighbour entry',
     });
     assert.equal(neighbour, mac);
+    // The owner joined the solicited-node group of the Service IP (RFC 4861 §7.2.1) through raw-socket.
+    const ownerNode = lab.nodes.find((node) => node.mac.toLowerCase() === mac);
+    assert.ok(ownerNode);
+    const groups = await lab.exec(ownerNode.ns, ['ip', '-6', 'maddr', 'show', 'dev', ownerNode.ifname]);
+    assert.ok(groups.stdout.includes(solicitedNodeAddress(v6)), groups.stdout);
     // ndisc6 sends its own solicitation and prints the advertised target link-layer address.
     const nd = await lab.exec(
       lab.plan.client.ns,

@@ -339,7 +339,10 @@ class AllocateCommand implements fc.Command<Model, Real> {
     const result = real.allocator.allocate(this.request);
     if (keeps) {
       assert.ok(result.ok, `${key} should keep ${before.ips.join(',')}`);
-      const completes = families(this.request).mode === 'prefer' && before.ips.length === 1;
+      const completes =
+        families(this.request).mode === 'prefer' &&
+        before.ips.length === 1 &&
+        (this.request.requestedIps ?? []).length === 0;
       if (completes && result.assignment.addresses.length === 2) {
         // PreferDualStack completed with the other family: the first address stays.
         assert.ok(

@@ -312,13 +312,20 @@ export class Allocator {
   // ---- internals: allocation ----------------------------------------------------------------------------
 
   /**
-   * A PreferDualStack Service holding one family gets the other from the same pool once one is available, as
-   * MetalLB's controller does on its next pass; its first address never changes.
+   * A PreferDualStack Service holding one family (and not asking for specific addresses) gets the other from
+   * the same pool once one is available, as MetalLB's controller does on its next pass; its first address
+   * never changes.
    */
   private completeDualStack(record: ServiceRecord, entry: PoolEntry): AllocationResult {
     const held = record.ips[0];
     const missing = record.families.find((f) => f !== held?.family);
-    if (record.mode !== 'prefer' || record.ips.length !== 1 || held === undefined || missing === undefined) {
+    if (
+      record.mode !== 'prefer' ||
+      record.ips.length !== 1 ||
+      record.requested.length > 0 ||
+      held === undefined ||
+      missing === undefined
+    ) {
       return { ok: true, service: record.key, assignment: toAssignment(record), change: 'unchanged' };
     }
     const value = this.candidate(entry, missing, record);

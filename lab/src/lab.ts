@@ -92,6 +92,9 @@ export class Lab {
   readonly #cleanups: Array<() => Promise<void>> = [];
   #teardown: Promise<void> | undefined;
   #names = new Map<string, number>();
+  #daemons = new Map<BgpDaemonKind, BgpDaemon>();
+  #daemonSpecs: DaemonSpecs = {};
+  #manual = false;
 
   /** @internal use `createLab`. */
   constructor(plan: LabPlan, root: string, dir: string) {
@@ -104,15 +107,11 @@ export class Lab {
     this.clients = { lan: plan.client, external: plan.external };
   }
 
-  #daemons = new Map<BgpDaemonKind, BgpDaemon>();
-
   /** @internal */
   setDaemons(daemons: Map<BgpDaemonKind, BgpDaemon>, specs: DaemonSpecs): void {
     this.#daemons = daemons;
     this.#daemonSpecs = { ...specs };
   }
-
-  #daemonSpecs: DaemonSpecs = {};
 
   /**
    * Changes a daemon's peers, routes or options (peers by role are resolved as in `createLab`), e.g. to peer
@@ -244,10 +243,10 @@ export class Lab {
     return join(this.dir, ...parts);
   }
 
+  /** Made by `lbops lab up`: its processes outlive this process and only `sweep` removes it. */
   get manual(): boolean {
     return this.#manual;
   }
-  #manual = false;
 
   /** @internal */
   setManual(manual: boolean): void {

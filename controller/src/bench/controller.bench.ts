@@ -16,7 +16,7 @@ import {
   serviceObject,
   servicePath,
   startHarness,
-} from '../controller/test-harness.js';
+} from '../controller/harness.test-support.js';
 
 interface Row {
   name: string;

@@ -13,7 +13,7 @@ import {
   waitFor,
   waitForIngress,
   type Harness,
-} from './test-harness.js';
+} from './harness.test-support.js';
 
 const timings = { leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 200 };
 

@@ -17,7 +17,7 @@ import {
   waitFor,
   type Harness,
   type SeededService,
-} from './test-harness.js';
+} from './harness.test-support.js';
 
 const COUNT = 10_000;
 

@@ -14,7 +14,7 @@ import {
   waitFor,
   waitForIngress,
   type Harness,
-} from './test-harness.js';
+} from './harness.test-support.js';
 
 describe('--lb-class and namespace selectors', () => {
   let harness: Harness;

@@ -18,7 +18,7 @@ import {
   waitFor,
   waitForIngress,
   type Harness,
-} from './test-harness.js';
+} from './harness.test-support.js';
 
 const conditionOf = (svc: KubeObject) =>
   (

@@ -7,13 +7,13 @@ const usage = `Usage: lbops api [--listen 127.0.0.1:PORT] [--data-dir DIR] [--ku
 
 Runs the embedded Kubernetes-compatible API server (namespaces, Services, Nodes, Secrets,
 ConfigMaps, Events, Deployments, EndpointSlices, Leases, CRDs and the metallb.io kinds) for
-kubectl and the lbops components. Not for production: one process, no authorization beyond a
-bearer token.
+kubectl and the lbops components. Not for production: one process and no authorization
+(kubectl sends no token over plain http), so it listens on loopback unless told otherwise.
 
 Options:
   --listen ADDR:PORT  Where to listen (default 127.0.0.1:6443; port 0 picks a free one).
   --data-dir DIR      Persist objects there (snapshot + append log); in memory when absent.
-                      The bearer token is kept there too, so kubeconfigs survive restarts.
+                      The kubeconfig token is kept there too, so it survives restarts.
   --kubeconfig PATH   Where to write the kubeconfig (default DIR/kubeconfig with --data-dir,
                       else .lbops/kubeconfig in the current directory).
 
@@ -83,6 +83,11 @@ export const apiCommand: Command = {
     if (typeof options === 'string') {
       io.stderr.write(`lbops api: ${options}\n${usage}`);
       return ExitCode.usage;
+    }
+    if (!/^(127\.|::1$|localhost$)/.test(options.host)) {
+      io.stderr.write(
+        `lbops api: warning: listening on ${options.host}, not loopback: anyone who can connect has full access (kubectl sends no token over plain http)\n`,
+      );
     }
     const dataDir = options.dataDir !== undefined ? resolve(io.cwd, options.dataDir) : undefined;
     const token = tokenFor(dataDir);

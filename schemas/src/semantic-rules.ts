@@ -58,7 +58,7 @@ export interface Collected {
 /**
  * MetalLB's BGP implementation, when known. Each refuses things the other accepts: FRR mode needs one
  * myASN and routerID per VRF and one BGPPeer per address; native mode has no BFD and no VRFs. When
- * undefined, both sets of checks are warnings.
+ * undefined, the FRR checks are warnings and the native ones are skipped.
  */
 export type BgpMode = 'frr' | 'native';
 
@@ -633,7 +633,7 @@ function checkModeConstraints(
   diagnostics: Diagnostic[],
 ): void {
   const frr = mode === 'frr' ? 'error' : 'warning';
-  const native = mode === 'native' ? 'error' : 'warning';
+  const native = 'error';
   if (mode !== 'native') {
     // FRR runs one BGP router per VRF: one local ASN and router ID each, one neighbor per address.
     const firstByVrf = new Map<string, Entry<BgpPeer>>();
@@ -684,7 +684,8 @@ function checkModeConstraints(
       }
     }
   }
-  if (mode !== 'frr') {
+  // Only when native mode is declared: FRR is MetalLB's default, and warning every BFD user would be noise.
+  if (mode === 'native') {
     // MetalLB's native BGP speaker has no BFD, no VRFs, no unnumbered or dynamic-ASN sessions.
     for (const p of peers) {
       const m = p.model;
@@ -705,7 +706,7 @@ function checkModeConstraints(
         );
       }
     }
-    if (mode === 'native') {
+    {
       for (const b of bfd) {
         diagnostics.push(
           diagnostic(

@@ -56,7 +56,7 @@ test(
       assert.match(stdout, /Ctrl-C stops everything\./, `lbops up did not come up:\n${stdout}\n${stderr}`);
       assert.match(stdout, new RegExp(`kubeconfig +${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       assert.match(stdout, /pools +.*lan-services/);
-      assert.match(stdout, /kubectl expose deploy web --type=LoadBalancer/);
+      assert.match(stdout, /kubectl --kubeconfig \S+ expose deploy web --type=LoadBalancer/);
       const metricsUrl = /metrics +(http:\/\/\S+\/metrics)/.exec(stdout)?.[1];
       assert.ok(metricsUrl !== undefined, stdout);
 

@@ -82,7 +82,7 @@ export class Informer<T extends KubeObject> {
     const period = this.options.resyncPeriodMs ?? 0;
     if (period > 0) {
       this.resyncTimer = setInterval(() => {
-        this.queue = this.queue.then(() => this.resync()).catch((e: unknown) => this.report(e));
+        this.serialize(() => this.resync()).catch((e: unknown) => this.report(e));
       }, period);
     }
   }
@@ -92,7 +92,7 @@ export class Informer<T extends KubeObject> {
     this.activeWatch?.abort();
     if (this.resyncTimer !== undefined) clearInterval(this.resyncTimer);
     await this.running;
-    await this.queue.catch(() => undefined);
+    await this.queue;
     this.running = undefined;
   }
 
@@ -126,6 +126,19 @@ export class Informer<T extends KubeObject> {
     return this.resourceVersion;
   }
 
+  /**
+   * Lists, watch events and resyncs all run through one chain, so handlers are never called
+   * concurrently and always see changes in order.
+   */
+  private serialize<R>(fn: () => Promise<R>): Promise<R> {
+    const run = this.queue.then(fn);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   private report(error: unknown): void {
     this.stats.errors++;
     this.options.onError?.(error);
@@ -137,7 +150,7 @@ export class Informer<T extends KubeObject> {
     while (!this.abort.signal.aborted) {
       try {
         if (needList) {
-          await this.listAndReplace();
+          await this.serialize(() => this.listAndReplace());
           needList = false;
         }
         await this.watchOnce();
@@ -253,8 +266,7 @@ export class Informer<T extends KubeObject> {
           },
           (type, object) => {
             // Events are handled one at a time, in order; the chain is the informer's queue.
-            pending = pending.then(() => handle({ type, object })).catch(fail);
-            this.queue = pending;
+            pending = this.serialize(() => handle({ type, object })).catch(fail);
           },
           (err) => {
             void pending.then(() => {

@@ -86,4 +86,40 @@ describe('leader election: two replicas', () => {
     assert.deepEqual(await waitForIngress(client, 'default', 'one'), ['10.50.0.0']);
     assert.deepEqual(follower.currentAllocator?.holdersOf('10.50.0.0'), ['default/one']);
   });
+
+  it('a crashed leader (Lease never released) is replaced once its lease expires', async () => {
+    const { client } = harness;
+    await Promise.all(replicas.map((r) => r.stop()));
+    const leasePath = resourcePath({
+      apiVersion: 'coordination.k8s.io/v1',
+      resource: 'leases',
+      namespace: 'metallb-system',
+      name: LEASE_NAME,
+    });
+    const lease = await client.get(leasePath);
+    // A replica that died while leading: its last renewal stays in the Lease.
+    await client.replace(leasePath, {
+      ...lease,
+      spec: {
+        holderIdentity: 'crashed-replica',
+        leaseDurationSeconds: 2,
+        renewTime: new Date().toISOString(),
+        leaseTransitions: 5,
+      },
+    });
+    const started = Date.now();
+    const survivor = startController(client, {
+      leaderElection: true,
+      electionTimings: timings,
+      identity: 'replica-c',
+    });
+    replicas = [survivor];
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(survivor.isLeader, false, "it waits while the crashed leader's lease runs");
+    await waitFor('replica-c to lead', () => (survivor.isLeader ? true : undefined), 6_000);
+    const took = Date.now() - started;
+    assert.ok(took >= 2_000 && took < 2_000 + 4 * timings.retryPeriodMs + 1_500, `takeover after ${took} ms`);
+    assert.deepEqual(await waitForIngress(client, 'default', 'one'), ['10.50.0.0']);
+    assert.deepEqual(await waitForIngress(client, 'default', 'two'), ['10.50.0.1']);
+  });
 });

@@ -1,0 +1,3 @@
+// The speaker glue (issue 10): the cluster's state decides what this node announces over layer 2 and BGP.
+export * from './cluster-state.js';
+export * from './decide.js';

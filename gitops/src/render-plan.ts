@@ -28,7 +28,7 @@ const short = (sha: string) => sha.slice(0, 7);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Escapes text for a GitHub table cell: pipes, HTML, and line breaks. */
-function cell(text: string): string {
+export function cell(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -59,19 +59,24 @@ export function usageBar(usage: FamilyUsage | undefined, width = 10): string {
 const usageText = (u: FamilyUsage | undefined) =>
   u === undefined ? '—' : `${u.used} / ${u.size} used, ${u.free} free`;
 
-function link(d: Diagnostic, plan: Plan, options: MarkdownOptions): string {
+function link(d: Diagnostic, commit: string, options: MarkdownOptions): string {
   const where = `${d.file}:${d.line}:${d.column}`;
   if (options.repositoryUrl === undefined) return code(where);
   const range = d.endLine !== undefined && d.endLine > d.line ? `#L${d.line}-L${d.endLine}` : `#L${d.line}`;
-  const url = `${options.repositoryUrl}/blob/${plan.head.commit}/${d.file.split('/').map(encodeURIComponent).join('/')}${range}`;
+  const url = `${options.repositoryUrl}/blob/${commit}/${d.file.split('/').map(encodeURIComponent).join('/')}${range}`;
   return `[${cell(where)}](${url})`;
 }
 
-function diagnosticsTable(list: readonly Diagnostic[], plan: Plan, options: MarkdownOptions): string[] {
+/** A table of diagnostics, each linked to its line in `commit` when the repository URL is known. */
+export function diagnosticsTable(
+  list: readonly Diagnostic[],
+  commit: string,
+  options: MarkdownOptions,
+): string[] {
   const lines = ['| Where | Code | Problem |', '| --- | --- | --- |'];
   for (const d of list) {
     const message = d.hint === undefined ? cell(d.message) : `${cell(d.message)}<br>hint: ${cell(d.hint)}`;
-    lines.push(`| ${link(d, plan, options)} | ${code(d.code)} | ${message} |`);
+    lines.push(`| ${link(d, commit, options)} | ${code(d.code)} | ${message} |`);
   }
   return lines;
 }
@@ -152,7 +157,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
     out.push(...plan.risk.reasons.map((r) => `- ${cell(r)}`), '');
   }
   if (!plan.head.valid) {
-    out.push('#### Errors', '', ...diagnosticsTable(plan.head.errors, plan, options), '');
+    out.push('#### Errors', '', ...diagnosticsTable(plan.head.errors, plan.head.commit, options), '');
   }
   const shown = (plan.services ?? []).filter((s) => s.kind !== 'still-pending');
   if (plan.services !== undefined && plan.head.valid) {
@@ -196,7 +201,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
     out.push(
       ...details(
         `Warnings (${plan.head.warnings.length})`,
-        diagnosticsTable(plan.head.warnings, plan, options),
+        diagnosticsTable(plan.head.warnings, plan.head.commit, options),
       ),
     );
   const pending = (plan.services ?? []).filter((s) => s.kind === 'still-pending');

@@ -5,8 +5,18 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Deep copy of JSON data; several times faster than structuredClone for the small objects the
+ * server copies on every write. A `__proto__` key (never a Kubernetes field) is dropped.
+ */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => clone(item)) as T;
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    if (key !== '__proto__') out[key] = clone((value as JsonObject)[key]);
+  }
+  return out as T;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

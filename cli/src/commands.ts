@@ -5,6 +5,7 @@ import { convertCommand } from './commands/convert.js';
 import { labCommand } from './commands/lab.js';
 import { planCommand } from './commands/plan.js';
 import { stateCommand } from './commands/state.js';
+import { syncCommand } from './commands/sync.js';
 import { upCommand } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -14,6 +15,7 @@ export const commands: readonly Command[] = [
   convertCommand,
   planCommand,
   stateCommand,
+  syncCommand,
   apiCommand,
   controllerCommand,
   upCommand,

@@ -1,0 +1,81 @@
+// lbops sync --once against the embedded API server, following a bare repository that real pushes update.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { startApiServer, KubeClient, kubeConfigFor, type KubeObject } from '@lbops/kube';
+import { createTestRepo } from '@lbops/gitops/test/git-repo';
+import { l2Yaml, poolYaml } from '@lbops/gitops/test/fixtures';
+import { run } from '../run.js';
+
+async function lbops(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  const code = await run(args, { stdout, stderr, cwd, env });
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+test('lbops sync --once applies a valid head (exit 0) and refuses an invalid one (exit 1, nothing changes)', async () => {
+  const server = await startApiServer({ port: 0 });
+  const remote = await createTestRepo({ bare: true });
+  const work = await createTestRepo();
+  const dir = mkdtempSync(path.join(tmpdir(), 'lbops-sync-cli-'));
+  try {
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, server.kubeconfig());
+    const client = new KubeClient(kubeConfigFor(server.url, server.token));
+    const push = async (files: Record<string, string | null>) => {
+      const sha = await work.commit(files, 'change');
+      await work.run(['push', '-q', remote.dir, 'HEAD:refs/heads/main']);
+      return sha;
+    };
+    const args = [
+      'sync',
+      '--once',
+      '--git-url',
+      remote.dir,
+      '--git-path',
+      'pools',
+      '--kubeconfig',
+      kubeconfig,
+      '--cache-dir',
+      path.join(dir, 'cache'),
+      '--log-level',
+      'error',
+    ];
+    const good = await push({
+      'pools/pools.yaml': poolYaml('lan', ['10.1.0.0/29']),
+      'pools/l2.yaml': l2Yaml,
+    });
+    const first = await lbops(args, dir);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`applied ${good.slice(0, 12)}`));
+    const poolPath = '/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools/lan';
+    assert.deepEqual(
+      (await client.get<KubeObject & { spec: { addresses: string[] } }>(poolPath)).spec.addresses,
+      ['10.1.0.0/29'],
+    );
+    await push({ 'pools/pools.yaml': poolYaml('lan', ['10.1.0.0/33']) });
+    const second = await lbops(args, dir);
+    assert.equal(second.code, 1, second.stdout + second.stderr);
+    assert.match(second.stdout, /invalid/);
+    assert.deepEqual(
+      (await client.get<KubeObject & { spec: { addresses: string[] } }>(poolPath)).spec.addresses,
+      ['10.1.0.0/29'],
+    );
+    const usage = await lbops(['sync', '--once'], dir);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--git-url is required/);
+  } finally {
+    await server.close();
+    remote.cleanup();
+    work.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

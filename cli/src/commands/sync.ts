@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  createLogger,
+  isLogLevel,
+  parseListen,
+  startHttpEndpoints,
+  type HttpEndpoints,
+} from '@lbops/controller';
+import { KubeClient } from '@lbops/kube';
+import { parseDuration } from '@lbops/schemas';
+import {
+  GitSource,
+  GitSync,
+  GithubClient,
+  githubTokenFromEnv,
+  redactUrl,
+  webhookHandler,
+  type SyncResult,
+} from '@lbops/gitops';
+import { ExitCode, type Command, type CommandIo } from '../command.js';
+import { untilSignal } from './controller.js';
+
+const usage = `Usage: lbops sync --git-url URL [--git-branch main] [--git-path DIR] [options]
+
+Keeps the cluster's metallb.io resources equal to a Git branch. Each new commit is validated with the same
+rules as \`lbops validate\`. Valid: its resources are applied with server-side apply (field manager lbops,
+label app.kubernetes.io/managed-by=lbops, annotation lbops.io/git-commit), owned resources that left Git are
+deleted, and once the controller has allocated, the commit's pull request gets a report. Invalid: nothing is
+applied, the last good commit stays in force, and the reason goes to the ConfigurationState lbops-gitops, the
+metrics, the log and the pull request. Every sync re-applies the commit in force, repairing drift.
+
+A dedicated process (not part of \`lbops controller\`): it needs write access to metallb.io resources, which
+the controller does not, and it can run outside the cluster. Run one replica.
+
+Options:
+  --git-url URL            repository to follow (https://, ssh:// or a path)
+  --git-branch NAME        branch (default main)
+  --git-path DIR           configuration directory inside the repository (default: all of it)
+  --interval DURATION      polling interval (default 60s; 0 disables polling)
+  --webhook-listen ADDR    serve GitHub push webhooks on HOST:PORT; secret from $LBOPS_WEBHOOK_SECRET
+  --kubeconfig PATH        cluster (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
+  --namespace NS           namespace for documents without one (default metallb-system)
+  --github-repo OWNER/REPO report on pull requests (token from $LBOPS_GITHUB_TOKEN / $GITHUB_TOKEN)
+  --metrics-listen ADDR    /metrics, /healthz, /readyz (default 127.0.0.1:7474)
+  --cache-dir DIR          where the git objects are kept (default: a directory under $TMPDIR)
+  --once                   sync once and exit: 0 applied or unchanged, 1 the head commit is invalid, 2 error
+  --log-level LEVEL        debug, info, warn or error (default info)
+
+Git credentials: $LBOPS_GIT_TOKEN (HTTPS token; or --git-token-file FILE, e.g. a mounted Secret) or
+--git-ssh-key FILE for SSH URLs. They are never logged.
+`;
+
+async function run(args: readonly string[], io: CommandIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        'git-url': { type: 'string' },
+        'git-branch': { type: 'string', default: 'main' },
+        'git-path': { type: 'string', default: '' },
+        'git-token-file': { type: 'string' },
+        'git-ssh-key': { type: 'string' },
+        interval: { type: 'string', default: '60s' },
+        'webhook-listen': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        namespace: { type: 'string', default: 'metallb-system' },
+        'github-repo': { type: 'string' },
+        'metrics-listen': { type: 'string', default: '127.0.0.1:7474' },
+        'cache-dir': { type: 'string' },
+        once: { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'info' },
+      },
+    }));
+  } catch (error) {
+    io.stderr.write(`lbops sync: ${(error as Error).message}\n${usage}`);
+    return ExitCode.usage;
+  }
+  const fail = (message: string) => {
+    io.stderr.write(`lbops sync: ${message}\n`);
+    return ExitCode.usage;
+  };
+  const url = values['git-url'];
+  if (url === undefined) return fail('--git-url is required');
+  const level = values['log-level'];
+  if (!isLogLevel(level)) return fail(`--log-level must be debug, info, warn or error, not "${level}"`);
+  const interval = parseDuration(values.interval);
+  if (interval === undefined)
+    return fail(`--interval must be a duration such as 30s or 5m, not "${values.interval}"`);
+  const webhookListen =
+    values['webhook-listen'] === undefined ? undefined : parseListen(values['webhook-listen']);
+  if (values['webhook-listen'] !== undefined && webhookListen === undefined)
+    return fail(`--webhook-listen wants HOST:PORT, got "${values['webhook-listen']}"`);
+  const secret = io.env.LBOPS_WEBHOOK_SECRET;
+  if (webhookListen !== undefined && (secret === undefined || secret === ''))
+    return fail('--webhook-listen needs the shared secret in $LBOPS_WEBHOOK_SECRET');
+  const metricsListen = parseListen(values['metrics-listen']);
+  if (metricsListen === undefined)
+    return fail(`--metrics-listen wants HOST:PORT, got "${values['metrics-listen']}"`);
+  let token = io.env.LBOPS_GIT_TOKEN;
+  if (values['git-token-file'] !== undefined) {
+    try {
+      token = (await readFile(path.resolve(io.cwd, values['git-token-file']), 'utf8')).trim();
+    } catch (error) {
+      return fail(`cannot read --git-token-file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+  const logger = createLogger({ level, write: (line) => io.stderr.write(line) });
+  const cacheDir =
+    values['cache-dir'] ??
+    path.join(
+      tmpdir(),
+      `lbops-git-${createHash('sha256').update(`${url}\0${values['git-branch']}`).digest('hex').slice(0, 12)}`,
+    );
+  const githubToken = githubTokenFromEnv(io.env);
+  const repository = values['github-repo'];
+  const sync = new GitSync({
+    source: new GitSource({
+      url: /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || url.includes('@') ? url : path.resolve(io.cwd, url),
+      branch: values['git-branch'],
+      cacheDir,
+      credentials: { token, sshKeyFile: values['git-ssh-key'] },
+    }),
+    client: KubeClient.fromKubeconfig(
+      values.kubeconfig === undefined ? undefined : path.resolve(io.cwd, values.kubeconfig),
+    ),
+    path: values['git-path'],
+    namespace: values.namespace,
+    repository,
+    branch: values['git-branch'],
+    github:
+      repository !== undefined && githubToken !== undefined
+        ? new GithubClient({
+            token: githubToken,
+            ...(io.env.GITHUB_API_URL !== undefined ? { baseUrl: io.env.GITHUB_API_URL } : {}),
+          })
+        : undefined,
+    ...(io.env.GITHUB_SERVER_URL !== undefined ? { githubServerUrl: io.env.GITHUB_SERVER_URL } : {}),
+    logger,
+  });
+  const describe = (r: SyncResult) =>
+    r.result === 'error' ? `error: ${r.message}` : `${r.result} ${r.commit.slice(0, 12)}`;
+  if (values.once) {
+    const result = await sync.trigger('once');
+    await sync.stop();
+    io.stdout.write(`lbops sync: ${describe(result)}\n`);
+    return result.result === 'invalid'
+      ? ExitCode.rejected
+      : result.result === 'error'
+        ? ExitCode.usage
+        : ExitCode.ok;
+  }
+  let endpoints: HttpEndpoints;
+  try {
+    endpoints = await startHttpEndpoints({
+      host: metricsListen.host,
+      port: metricsListen.port,
+      registry: sync.metrics.registry,
+      ready: () =>
+        sync.commitInForce === undefined
+          ? { ok: false, detail: 'no commit applied yet' }
+          : { ok: true, detail: `commit ${sync.commitInForce} in force` },
+    });
+  } catch (error) {
+    return fail(`cannot listen on ${values['metrics-listen']}: ${(error as Error).message}`);
+  }
+  const hook =
+    webhookListen === undefined
+      ? undefined
+      : createServer(
+          webhookHandler({
+            secret: secret as string,
+            onPush: (event) => {
+              if (event.ref !== `refs/heads/${values['git-branch']}`) return;
+              logger.info('push received', { after: event.after, delivery: event.deliveryId });
+              void sync.trigger('webhook');
+            },
+            onOutcome: (outcome) => {
+              if (outcome.kind === 'refused')
+                logger.warn('webhook delivery refused', { status: outcome.status, reason: outcome.reason });
+            },
+          }),
+        );
+  if (hook !== undefined && webhookListen !== undefined)
+    await new Promise<void>((resolve) => hook.listen(webhookListen.port, webhookListen.host, resolve));
+  logger.info('following', {
+    url: redactUrl(url),
+    branch: values['git-branch'],
+    path: values['git-path'],
+    interval,
+  });
+  if (interval > 0) sync.start(interval * 1000);
+  else void sync.trigger('start');
+  const signal = await untilSignal();
+  logger.info('stopping', { signal });
+  await sync.stop();
+  hook?.closeAllConnections();
+  await new Promise<void>((resolve) => (hook === undefined ? resolve() : hook.close(() => resolve())));
+  await endpoints.close();
+  return ExitCode.ok;
+}
+
+export const syncCommand: Command = {
+  name: 'sync',
+  summary: 'follow a Git branch: apply valid commits to the cluster, refuse invalid ones, report on the PR',
+  usage,
+  run,
+};

@@ -75,6 +75,8 @@ export class KubeApi {
       readonly admission?: Admission;
       /** API group whose objects go through admission. */
       readonly admittedGroup?: string;
+      /** Kinds of that group that go through admission (and are shown to it); all when absent. */
+      readonly admittedKinds?: ReadonlySet<string>;
       readonly random?: () => number;
     },
   ) {
@@ -480,7 +482,12 @@ export class KubeApi {
     if (type.resource === 'customresourcedefinitions' && type.group === 'apiextensions.k8s.io') {
       this.prepareCrd(obj);
     }
-    if (this.options.admission !== undefined && type.group === (this.options.admittedGroup ?? 'metallb.io')) {
+    const kinds = this.options.admittedKinds;
+    if (
+      this.options.admission !== undefined &&
+      type.group === (this.options.admittedGroup ?? 'metallb.io') &&
+      (kinds === undefined || kinds.has(type.kind))
+    ) {
       return this.admit(target, obj);
     }
     return [];
@@ -534,8 +541,11 @@ export class KubeApi {
     const ns = stringField(obj.metadata, 'namespace') ?? '';
     const others: JsonObject[] = [];
     const seen = new Set<string>();
+    const kinds = this.options.admittedKinds;
     for (const t of this.registry.all()) {
-      if (t.group !== type.group || seen.has(storageKey(t))) continue;
+      // Status kinds (thousands of ServiceL2Statuses) are not configuration: never gathered.
+      if (t.group !== type.group || seen.has(storageKey(t)) || (kinds !== undefined && !kinds.has(t.kind)))
+        continue;
       seen.add(storageKey(t));
       for (const o of this.store.list(storageKey(t))) {
         if (

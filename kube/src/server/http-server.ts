@@ -3,6 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Admission } from './admission.js';
+import { METALLB_KINDS } from '@lbops/schemas';
 import { loadConfigAdmission } from './load-config-admission.js';
 import { INITIAL_NAMESPACES, KubeApi, type Selection, type Target } from './api.js';
 import {
@@ -172,6 +173,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     now,
     admission: options.admission ?? loadConfigAdmission,
     admittedGroup: 'metallb.io',
+    admittedKinds: new Set<string>(METALLB_KINDS),
   });
   installDefaults(api);
 

@@ -48,6 +48,7 @@ function builtin(
   namespaced: boolean,
   shortNames: readonly string[] = [],
   statusSubresource = false,
+  categories: readonly string[] = [],
 ): ResourceType {
   return {
     group,
@@ -57,7 +58,7 @@ function builtin(
     kind,
     namespaced,
     shortNames,
-    categories: [],
+    categories,
     statusSubresource,
     printerColumns: [],
     storage: true,
@@ -67,12 +68,12 @@ function builtin(
 /** The built-in kinds lbops and kubectl need (a subset of kube-apiserver's). */
 export const BUILTIN_TYPES: readonly ResourceType[] = [
   builtin('', 'v1', 'namespaces', 'Namespace', false, ['ns'], true),
-  builtin('', 'v1', 'services', 'Service', true, ['svc'], true),
+  builtin('', 'v1', 'services', 'Service', true, ['svc'], true, ['all']),
   builtin('', 'v1', 'nodes', 'Node', false, ['no'], true),
   builtin('', 'v1', 'secrets', 'Secret', true),
   builtin('', 'v1', 'configmaps', 'ConfigMap', true, ['cm']),
   builtin('', 'v1', 'events', 'Event', true, ['ev']),
-  builtin('apps', 'v1', 'deployments', 'Deployment', true, ['deploy'], true),
+  builtin('apps', 'v1', 'deployments', 'Deployment', true, ['deploy'], true, ['all']),
   builtin('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   builtin('events.k8s.io', 'v1', 'events', 'Event', true, ['ev']),
   builtin('coordination.k8s.io', 'v1', 'leases', 'Lease', true),

@@ -214,6 +214,15 @@ function allowed(pools: readonly AllocatorPool[], r: AllocationRequest, ips: rea
   return fams.every((f) => f !== undefined && list.includes(f)) && new Set(fams).size === fams.length;
 }
 
+/** Whether the allocator can make sense of the request at all (requested addresses fit its families). */
+function readable(r: AllocationRequest): boolean {
+  const requested = (r.requestedIps ?? []).map((ip) => parseIp(ip)?.family);
+  const { list, mode } = families(r);
+  if (requested.some((f) => f === undefined || !list.includes(f))) return false;
+  if (new Set(requested).size !== requested.length) return false;
+  return !(mode === 'require' && requested.length === 1);
+}
+
 function portsOf(r: AllocationRequest): string[] {
   return (r.ports ?? []).map((p) => `${p.protocol}/${p.port}`);
 }
@@ -263,7 +272,7 @@ function expectedSingle(model: Model, r: AllocationRequest): string | undefined 
 }
 
 /** How often the interesting states occur, so the test fails if the generators stop reaching them. */
-const coverage = { checks: 0, shared: 0, stale: 0, dual: 0, restarts: 0, exact: 0, completed: 0 };
+const coverage = { checks: 0, shared: 0, stale: 0, dual: 0, restarts: 0, exact: 0, completed: 0, corrupt: 0 };
 
 // Pending Services' requests, remembered by the test (the allocator keeps them privately).
 const pendingRequests = new Map<string, AllocationRequest>();
@@ -280,13 +289,20 @@ function apply(model: Model, result: AllocationResult, request: AllocationReques
   else model.held.delete(result.service);
 }
 
+/** Addresses as text; a stale assignment may hold families its Service does not list, so order is not compared. */
+function canon(ips: readonly string[], stale: boolean): string {
+  return (stale ? [...ips].sort() : ips).join(',');
+}
+
 function checkInvariants(model: Model, real: Real): void {
   const a = real.allocator;
   // The allocator's state is the model's.
-  const actual = a.assignments().map((x) => [x.service, x.addresses.join(','), x.stale !== undefined]);
+  const actual = a
+    .assignments()
+    .map((x) => [x.service, canon(x.addresses, x.stale !== undefined), x.stale !== undefined]);
   const expected = [...model.held.entries()]
     .sort(([x], [y]) => (x < y ? -1 : 1))
-    .map(([k, h]) => [k, h.ips.join(','), h.stale]);
+    .map(([k, h]) => [k, canon(h.ips, h.stale), h.stale]);
   assert.deepEqual(actual, expected, 'allocator state differs from the model');
   const byIp = new Map<string, Held[]>();
   for (const h of model.held.values()) for (const ip of h.ips) byIp.set(ip, [...(byIp.get(ip) ?? []), h]);
@@ -396,7 +412,11 @@ class ReleaseCommand implements fc.Command<Model, Real> {
   check = () => true;
   run(model: Model, real: Real): void {
     const released = real.allocator.release(this.key);
-    assert.deepEqual(released?.addresses, model.held.get(this.key)?.ips);
+    const before = model.held.get(this.key);
+    assert.equal(
+      released === undefined ? undefined : canon(released.addresses, released.stale !== undefined),
+      before === undefined ? undefined : canon(before.ips, before.stale),
+    );
     model.held.delete(this.key);
     pendingRequests.delete(this.key);
     checkInvariants(model, real);
@@ -452,6 +472,69 @@ function requestOfPending(_real: Real, service: string): AllocationRequest | und
   return pendingRequests.get(service);
 }
 
+/**
+ * A restart whose recorded statuses are corrupt: one more Service claims addresses that another holds (the
+ * MetalLB duplicate-IP bug). Restore must keep the oldest claim, report every other, and move the losers.
+ */
+class CorruptRestartCommand implements fc.Command<Model, Real> {
+  constructor(
+    readonly intruder: AllocationRequest,
+    readonly victim: number,
+  ) {}
+  check = (model: Readonly<Model>) => model.held.size > 0 && !model.held.has(keyOf(this.intruder));
+  run(model: Model, real: Real): void {
+    const held = [...model.held.values()];
+    const victim = held[this.victim % held.length] as Held;
+    const recorded = [
+      ...held.map((h) => ({ request: h.request, ips: h.ips })),
+      { request: this.intruder, ips: victim.ips },
+    ];
+    // The model's restore: oldest first; a claim is kept when allowed (or stale, policy keep) and compatible
+    // with every claim kept before it.
+    const age = (r: AllocationRequest) => [Date.parse(r.creationTimestamp), r.uid, keyOf(r)] as const;
+    const ordered = [...recorded].sort((x, y) => {
+      const [ta, ua, ka] = age(x.request);
+      const [tb, ub, kb] = age(y.request);
+      return ta - tb || (ua < ub ? -1 : ua > ub ? 1 : 0) || (ka < kb ? -1 : ka > kb ? 1 : 0);
+    });
+    const kept = new Map<string, Held>();
+    const expectedConflicts: string[] = [];
+    for (const { request, ips } of ordered) {
+      const key = keyOf(request);
+      const clash = [...kept.values()].some(
+        (h) => h.ips.some((ip) => ips.includes(ip)) && !compatible(request, h.request),
+      );
+      const ok = allowed(model.pools, request, ips);
+      if (!clash && ok) kept.set(key, { request, ips, stale: false });
+      else {
+        expectedConflicts.push(key);
+        // A request that cannot be read (e.g. an IPv6 loadBalancerIP on an IPv4 Service) keeps nothing.
+        if (!clash && model.policy === 'keep' && readable(request))
+          kept.set(key, { request, ips, stale: true });
+      }
+    }
+    const fresh = new Allocator(model.pools);
+    const result = fresh.restore(recorded, { policy: model.policy });
+    assert.deepEqual(
+      result.conflicts.map((c) => c.service).sort(),
+      expectedConflicts.sort(),
+      'restore conflicts',
+    );
+    for (const [k, h] of kept)
+      assert.equal(canon(fresh.get(k)?.addresses ?? [], h.stale), canon(h.ips, h.stale), `restore kept ${k}`);
+    model.held = kept;
+    real.allocator = fresh;
+    pendingRequests.clear();
+    for (const allocation of result.allocations) {
+      const request = recorded.find((r) => keyOf(r.request) === allocation.service)?.request;
+      if (request !== undefined) apply(model, allocation, request);
+    }
+    coverage.corrupt += 1;
+    checkInvariants(model, real);
+  }
+  toString = () => `corruptRestart(${JSON.stringify(this.intruder)} claims #${this.victim})`;
+}
+
 class RestartCommand implements fc.Command<Model, Real> {
   constructor(readonly order: number[]) {}
   check = () => true;
@@ -471,7 +554,8 @@ class RestartCommand implements fc.Command<Model, Real> {
         model.held.get(c.service)?.stale === true,
         `restore conflict on a valid assignment: ${c.message}`,
       );
-    for (const [k, h] of model.held) assert.deepEqual(fresh.get(k)?.addresses, h.ips, `restore kept ${k}`);
+    for (const [k, h] of model.held)
+      assert.equal(canon(fresh.get(k)?.addresses ?? [], h.stale), canon(h.ips, h.stale), `restore kept ${k}`);
     assert.equal(result.allocations.length, 0);
     real.allocator = fresh;
     coverage.restarts += 1;
@@ -484,6 +568,12 @@ class RestartCommand implements fc.Command<Model, Real> {
 test('model-based: allocator agrees with a set-based model under random command sequences', () => {
   const cast = Array.from({ length: 6 }, (_, i) => i);
   const commands = [
+    fc
+      .tuple(
+        fc.constantFrom(...cast).chain((i) => requestArb(i)),
+        fc.nat({ max: 11 }),
+      )
+      .map(([r, victim]) => new CorruptRestartCommand(r, victim)),
     fc
       .constantFrom(...cast)
       .chain((i) => requestArb(i))

@@ -259,7 +259,8 @@ export class Allocator {
     for (const family of FAMILIES) this.held[family].clear();
     this.buildPools(this.entries.map((e) => e.pool));
     const items: Array<{ n: NormalizedRequest; request: AllocationRequest; ips: readonly string[] }> = [];
-    const invalid: Array<{ request: AllocationRequest; failure: AllocationFailure }> = [];
+    const invalid: Array<{ request: AllocationRequest; ips: readonly string[]; failure: AllocationFailure }> =
+      [];
     const seen = new Set<string>();
     for (const entry of recorded) {
       const key = serviceKey(entry.request);
@@ -267,7 +268,7 @@ export class Allocator {
       seen.add(key);
       const normalized = normalizeRequest(entry.request);
       if (normalized.ok) items.push({ n: normalized.value, request: entry.request, ips: entry.ips });
-      else invalid.push({ request: entry.request, failure: normalized.failure });
+      else invalid.push({ request: entry.request, ips: entry.ips, failure: normalized.failure });
     }
     const ordered = sortByAge(items, (item) => item.n);
     const restored: Assignment[] = [];
@@ -304,8 +305,11 @@ export class Allocator {
       }
     }
     const allocations = queue.map(({ n, request }) => this.allocateNew(n, request, undefined));
-    for (const { request, failure } of invalid)
+    for (const { request, ips, failure } of invalid) {
+      // The Service's request itself is unusable: its recorded addresses cannot be kept either.
+      if (ips.length > 0) conflicts.push(conflict(serviceKey(request), ips, failure, false));
       allocations.push(this.fail(serviceKey(request), request, failure));
+    }
     return { restored, conflicts, allocations };
   }
 
@@ -334,9 +338,7 @@ export class Allocator {
     }
     const previous = toAssignment(record);
     this.unhold(record);
-    record.ips = [held, { family: missing, value }].sort(
-      (a, b) => record.families.indexOf(a.family) - record.families.indexOf(b.family),
-    );
+    record.ips = [held, { family: missing, value }].sort(byFamilyOrder(record.families));
     this.hold(record);
     return { ok: true, service: record.key, assignment: toAssignment(record), change: 'changed', previous };
   }
@@ -431,7 +433,7 @@ export class Allocator {
     if (n.sharingKey !== '') {
       // Addresses already shared under this key: few per key, so scanning them is cheap.
       for (const value of space.shared.get(n.sharingKey) ?? []) {
-        if (best !== undefined && value >= best) continue;
+        if ((best !== undefined && value >= best) || !space.counts(value)) continue;
         if (this.sharingConflict(n, { family, value }) === undefined) best = value;
       }
     }
@@ -655,10 +657,7 @@ export class Allocator {
       creationTimestamp: n.creationTimestamp,
       uid: n.uid,
       request,
-      ips:
-        ips.length < 2
-          ? (ips as IpAddress[])
-          : [...ips].sort((a, b) => n.families.indexOf(a.family) - n.families.indexOf(b.family)),
+      ips: ips.length < 2 ? (ips as IpAddress[]) : [...ips].sort(byFamilyOrder(n.families)),
       pool: entry?.name,
       stale: undefined,
     };
@@ -851,6 +850,15 @@ function comparePriority(a: PoolEntry, b: PoolEntry): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** Orders addresses as the Service lists its families; a family it does not list goes last, IPv4 first. */
+function byFamilyOrder(families: readonly IpFamily[]): (a: IpAddress, b: IpAddress) => number {
+  const rank = (ip: IpAddress): number => {
+    const index = families.indexOf(ip.family);
+    return index >= 0 ? index : ip.family === 'ipv4' ? 2 : 3;
+  };
+  return (a, b) => rank(a) - rank(b);
+}
+
 function compareBigint(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -876,7 +884,7 @@ function parseIps(
     }
     ips.push(ip);
   }
-  ips.sort((a, b) => n.families.indexOf(a.family) - n.families.indexOf(b.family));
+  ips.sort(byFamilyOrder(n.families));
   return { ok: true, ips };
 }
 

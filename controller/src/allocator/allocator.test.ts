@@ -320,6 +320,22 @@ describe('IP sharing', () => {
     ],
   );
 
+  test('a Service never shares an address its pool now avoids (.0 kept stale)', () => {
+    const a = new Allocator([pool('p', ['10.0.0.0/31'])]);
+    check('a takes .0', a.allocate(svc('a', { sharingKey: 'k', ports: [tcp(1)] })), {
+      addresses: ['10.0.0.0'],
+    });
+    a.setPools([pool('p', ['10.0.0.0/31'], { avoidBuggyIPs: true })], { policy: 'keep' });
+    assert.equal(a.get('default/a')?.stale?.reason, 'ip-buggy');
+    check(
+      'b with the same key takes .1, not .0',
+      a.allocate(svc('b', { sharingKey: 'k', ports: [tcp(2)] })),
+      {
+        addresses: ['10.0.0.1'],
+      },
+    );
+  });
+
   test('the shared address is freed when its last holder leaves', () => {
     const a = new Allocator([pool('p', ['10.0.0.0/31'])]);
     a.allocate(svc('a', { sharingKey: 'k', ports: [tcp(1)] }));

@@ -13,7 +13,7 @@ if (kubeconfig === undefined) {
 const controller = new Controller({
   client: new KubeClient(loadKubeConfig(kubeconfig)),
   leaderElection: false,
-  logger: createLogger({ level: 'warn' }),
+  logger: createLogger({ level: 'error' }),
 });
 controller.start();
 const started = Date.now();

@@ -3,6 +3,7 @@
 //   socket(family)                      -> fd of a new non-blocking TCP socket (family 4 or 6)
 //   setMd5(fd, family, peerBytes, key)  -> sets or (empty key) clears TCP_MD5SIG for the peer address
 //   setTtl(fd, family, ttl)             -> IP_TTL / IPV6_UNICAST_HOPS (eBGP multihop)
+//   bind(fd, family, addressBytes, port)  -> SO_REUSEADDR + bind, for a listener that keeps MD5 keys per peer
 //   close(fd)
 // Errors are thrown as JavaScript Errors carrying the errno text.
 
@@ -11,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -102,6 +104,45 @@ static napi_value js_set_ttl(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  int32_t fd = -1, family = 0, port = -1;
+  void *address = NULL;
+  size_t address_length = 0;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4 || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &family) ||
+      napi_get_typedarray_info(env, argv[2], &type, &address_length, &address, &buffer, &offset) != napi_ok ||
+      !get_int(env, argv[3], &port) || port < 0 || port > 65535 ||
+      (family == 4 ? address_length != 4 : address_length != 16)) {
+    napi_throw_type_error(env, NULL, "bind(fd, family, address: Uint8Array, port)");
+    return NULL;
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int rc;
+  if (family == 4) {
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    memcpy(&sin.sin_addr, address, 4);
+    rc = bind(fd, (struct sockaddr *)&sin, sizeof sin);
+  } else {
+    struct sockaddr_in6 sin6;
+    memset(&sin6, 0, sizeof sin6);
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = htons((uint16_t)port);
+    memcpy(&sin6.sin6_addr, address, 16);
+    rc = bind(fd, (struct sockaddr *)&sin6, sizeof sin6);
+  }
+  if (rc != 0) return throw_errno(env, "bind");
+  return NULL;
+}
+
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -116,6 +157,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL},
       {"setMd5", NULL, js_set_md5, NULL, NULL, NULL, napi_default, NULL},
       {"setTtl", NULL, js_set_ttl, NULL, NULL, NULL, napi_default, NULL},
+      {"bind", NULL, js_bind, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);

@@ -72,7 +72,13 @@ let listener: BgpListener | undefined;
 function apply(control: RunnerControl): void {
   generation++;
   if (control.listenPort !== undefined && listener === undefined) {
-    listener = new BgpListener({ port: control.listenPort });
+    // Passwords of passive peers go on the listening socket (RFC 2385 keys are per peer address).
+    const passwords = new Map(
+      control.peers
+        .filter((p) => p.passive === true && p.password !== undefined)
+        .map((p) => [p.address, p.password ?? '']),
+    );
+    listener = new BgpListener({ port: control.listenPort, host: '0.0.0.0', passwords });
     listener.listen().catch((error: unknown) => {
       console.log(`listener: ${String(error)}`);
       process.exit(1);

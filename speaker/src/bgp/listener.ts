@@ -4,12 +4,18 @@
 import net from 'node:net';
 import type { BgpSession } from './session.js';
 import { acceptSocket, remoteAddressOf } from './tcp.js';
+import { listeningSocketFd } from './tcp-md5.js';
 
 export interface ListenerOptions {
   /** Default 179. */
   port?: number;
   /** Default all addresses. */
   host?: string;
+  /**
+   * TCP MD5 passwords by peer address (RFC 2385), set on the listening socket by the tcp-md5 addon; needs
+   * `host` (an address of the same family as the peers).
+   */
+  passwords?: ReadonlyMap<string, string>;
 }
 
 export class BgpListener {
@@ -42,16 +48,26 @@ export class BgpListener {
   /** Starts listening; rejects with the system error (EADDRINUSE, EACCES) naming the port. */
   listen(): Promise<void> {
     const port = this.options.port ?? 179;
+    const passwords = this.options.passwords;
     return new Promise((resolve, reject) => {
+      // A handle `{ fd }` makes node:net adopt our prepared, bound socket and listen on it.
+      let target: net.ListenOptions | { fd: number };
+      if (passwords !== undefined && passwords.size > 0) {
+        try {
+          target = { fd: listeningSocketFd({ host: this.options.host ?? '0.0.0.0', port, passwords }) };
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+      } else {
+        target = { port, ...(this.options.host !== undefined ? { host: this.options.host } : {}) };
+      }
       const failed = (error: Error) => reject(new Error(`BGP listener on port ${port}: ${error.message}`));
       this.server.once('error', failed);
-      this.server.listen(
-        { port, ...(this.options.host !== undefined ? { host: this.options.host } : {}) },
-        () => {
-          this.server.off('error', failed);
-          resolve();
-        },
-      );
+      this.server.listen(target, () => {
+        this.server.off('error', failed);
+        resolve();
+      });
     });
   }
 

@@ -33,23 +33,24 @@ describe('TCP MD5 signatures', () => {
 
   const skip = !status.available ? 'tcp-md5 addon not built' : labSkipReason(['bird', 'birdc']);
   test(
-    'BIRD with a password: the right key reaches Established, a wrong key never does',
+    'BIRD with a password: the right key reaches Established (dialling and listening), a wrong key never does',
     { skip },
     async () => {
       const asn = 64600;
       await withLab(
         {
-          nodes: 2,
+          nodes: 3,
           bird: {
             peers: [
               { node: 0, asn, password: 'lbops-secret' },
               { node: 1, asn, password: 'lbops-secret' },
+              { node: 2, asn, password: 'lbops-secret' },
             ],
           },
         },
         async (lab) => {
-          const [good, bad] = lab.nodes;
-          assert.ok(good && bad);
+          const [good, bad, passive] = lab.nodes;
+          assert.ok(good && bad && passive);
           const peer = (node: typeof good, password: string) => ({
             peers: [
               {
@@ -69,9 +70,17 @@ describe('TCP MD5 signatures', () => {
             ],
           });
           const right = await startSpeaker(lab, 0, peer(good, 'lbops-secret'));
+          // Passive: BIRD dials node 3, whose listening socket carries the key for BIRD's address.
+          const passivePeer = peer(passive, 'lbops-secret');
+          const listening = await startSpeaker(lab, 2, {
+            listenPort: 179,
+            peers: passivePeer.peers.map((p) => ({ ...p, passive: true })),
+          });
           const wrong = await startSpeaker(lab, 1, peer(bad, 'not-the-secret'));
           await right.waitEstablished();
           await lab.bird.waitEstablished(good.ipv4);
+          await listening.waitEstablished();
+          await lab.bird.waitEstablished(passive.ipv4);
           // Several connection attempts' worth of time: the wrong key must never get through.
           await sleep(4_000);
           assert.notEqual(wrong.status()?.peers['bird']?.state, 'established');

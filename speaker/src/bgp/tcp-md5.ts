@@ -10,6 +10,7 @@ interface TcpMd5Addon {
   socket(family: 4 | 6): number;
   setMd5(fd: number, family: 4 | 6, peer: Uint8Array, key: Uint8Array): void;
   setTtl(fd: number, family: 4 | 6, ttl: number): void;
+  bind(fd: number, family: 4 | 6, address: Uint8Array, port: number): void;
   close(fd: number): void;
 }
 
@@ -83,6 +84,49 @@ export function preparedSocketFd(options: SocketOptions): number {
     // The key never appears in the message: only the peer and the kernel's reason.
     throw new Error(
       `BGP peer ${options.peer}: setting socket options failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return fd;
+}
+
+/**
+ * A bound TCP socket fd carrying an MD5 key per peer, for `server.listen({ fd })`: Linux applies the key of a
+ * peer to the connections accepted from it (RFC 2385 §3: the key is per connection endpoint pair).
+ */
+export function listeningSocketFd(options: {
+  host: string;
+  port: number;
+  passwords: ReadonlyMap<string, string>;
+}): number {
+  const result = load();
+  const peers = [...options.passwords.keys()].join(', ');
+  if (!('addon' in result)) {
+    throw new SocketOptionUnavailableError(
+      peers,
+      'a TCP MD5 password (RFC 2385) on the listener',
+      result.error,
+    );
+  }
+  const local = parseIp(options.host);
+  if (local === undefined) throw new TypeError(`BGP listener: ${options.host} is not an IP address`);
+  const family = local.family === 'ipv4' ? 4 : 6;
+  const { addon } = result;
+  const fd = addon.socket(family);
+  try {
+    for (const [address, password] of options.passwords) {
+      const peer = parseIp(address);
+      if (peer === undefined || peer.family !== local.family) {
+        throw new Error(
+          `peer ${address} is not an ${local.family} address like the listener's ${options.host}`,
+        );
+      }
+      addon.setMd5(fd, family, peer.bytes, new TextEncoder().encode(password));
+    }
+    addon.bind(fd, family, local.bytes, options.port);
+  } catch (error) {
+    addon.close(fd);
+    throw new Error(
+      `BGP listener on ${options.host}:${options.port} (peers ${peers}): ${error instanceof Error ? error.message : String(error)}`,
     );
   }
   return fd;

@@ -387,7 +387,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
         // As kube-apiserver: the watch opens, then one ERROR event carries the 410.
         res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
         const status = gone(
-          `too old resource version: ${rvText} (${store.oldestResumableVersion})`,
+          Number(rvText) > store.resourceVersion
+            ? `resource version ${rvText} is newer than this server's (${store.resourceVersion}): it restarted without its data, relist`
+            : `too old resource version: ${rvText} (${store.oldestResumableVersion})`,
         ).toStatus();
         res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
         return;

@@ -113,9 +113,14 @@ export class ObjectStore {
     return gone;
   }
 
-  /** Events after `rv`, or undefined when some of them are no longer kept (410 Gone). */
+  /**
+   * Events after `rv`, or undefined when the client must relist (410 Gone): some of them are no
+   * longer kept, or `rv` was never handed out here (a client of an in-memory server that restarted
+   * holds versions from before; resuming would silently keep its stale cache).
+   */
   eventsSince(rv: number): StoreEvent[] | undefined {
-    if (rv >= this.rv) return [];
+    if (rv > this.rv) return undefined;
+    if (rv === this.rv) return [];
     if (rv < this.oldestResumableVersion) return undefined;
     const first = this.history.findIndex((e) => e.rv > rv);
     return first < 0 ? [] : this.history.slice(first);

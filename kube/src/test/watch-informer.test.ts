@@ -279,6 +279,32 @@ describe('informer', () => {
     }
   });
 
+  test('after an in-memory server restart (versions start over) the informer relists and drops what is gone', async () => {
+    const h = await startHarness();
+    const informer = new Informer<KubeObject>(h.client, {
+      path: svcPath('default'),
+      backoffInitialMs: 20,
+      backoffMaxMs: 100,
+    });
+    const seen: Seen[] = [];
+    record(informer, seen);
+    try {
+      informer.start();
+      await informer.waitForSync(5000);
+      for (let i = 0; i < 20; i++) await h.client.create(svcPath('default'), service(`old-${i}`));
+      await waitFor(() => seen.length === 20);
+      await h.restart();
+      await h.client.create(svcPath('default'), service('fresh'));
+      await waitFor(() => informer.list().length === 1, 10_000, 'the informer to converge on the new server');
+      assert.equal(informer.list()[0]?.metadata?.name, 'fresh');
+      assert.equal(seen.filter((s) => s.type === 'DELETED').length, 20);
+      assert.ok(informer.stats.gone >= 1);
+    } finally {
+      await informer.stop();
+      await h.close();
+    }
+  });
+
   test('periodic resync hands cached objects to onUpdate', async () => {
     const h = await startHarness();
     const informer = new Informer<KubeObject>(h.client, { path: svcPath('default'), resyncPeriodMs: 50 });

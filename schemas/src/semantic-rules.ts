@@ -633,7 +633,6 @@ function checkModeConstraints(
   diagnostics: Diagnostic[],
 ): void {
   const frr = mode === 'frr' ? 'error' : 'warning';
-  const native = 'error';
   if (mode !== 'native') {
     // FRR runs one BGP router per VRF: one local ASN and router ID each, one neighbor per address.
     const firstByVrf = new Map<string, Entry<BgpPeer>>();
@@ -698,7 +697,7 @@ function checkModeConstraints(
         diagnostics.push(
           diagnostic(
             p.at(pointer),
-            native,
+            'error',
             'native-mode-unsupported',
             `${field} on BGPPeer "${m.name}" needs MetalLB's FRR mode; the native BGP mode refuses it`,
             'deploy MetalLB in FRR mode, or remove the field',
@@ -711,7 +710,7 @@ function checkModeConstraints(
         diagnostics.push(
           diagnostic(
             b.at('/metadata/name'),
-            native,
+            'error',
             'native-mode-unsupported',
             `BFDProfile "${b.model.name}" needs MetalLB's FRR mode; the native BGP mode refuses BFD profiles`,
             'deploy MetalLB in FRR mode, or delete the profile',

@@ -6,6 +6,8 @@ import { systemClock } from './clock.js';
 import { BgpListener } from './listener.js';
 import { MessageFramer, decodeMessage, serializeMessage } from './message.js';
 import { BgpSession } from './session.js';
+import { tcpDialer } from './tcp.js';
+import { tcpMd5Status } from './tcp-md5.js';
 
 test('a passive session over real loopback TCP: the peer dials, both reach Established; strangers are refused', async () => {
   const states: string[] = [];
@@ -55,3 +57,49 @@ test('a passive session over real loopback TCP: the peer dials, both reach Estab
     await listener.close();
   }
 });
+
+test(
+  'a listener with a TCP MD5 key accepts the keyed peer and never an unkeyed connection (RFC 2385)',
+  { skip: tcpMd5Status().available ? false : 'tcp-md5 addon not built' },
+  async () => {
+    const accepted: string[] = [];
+    const session = new BgpSession(
+      { name: 'peer', localAsn: 64512, peerAsn: 65001, routerId: '10.0.0.1', holdTime: 9, passive: true },
+      systemClock,
+      undefined,
+      { stateChanged: (s) => accepted.push(s) },
+    );
+    const listener = new BgpListener({
+      port: 0,
+      host: '127.0.0.1',
+      passwords: new Map([['127.0.0.1', 'k3y']]),
+    });
+    listener.add('127.0.0.1', session);
+    await listener.listen();
+    session.start();
+    const port = listener.port ?? 0;
+    const sockets: net.Socket[] = [];
+    try {
+      // Unkeyed: the kernel drops the SYN, so the connection never completes.
+      const plain = net.connect({ host: '127.0.0.1', port });
+      sockets.push(plain);
+      let plainConnected = false;
+      plain.on('connect', () => (plainConnected = true));
+      plain.on('error', () => {});
+      // Keyed with the same password: accepted and handed to the session (which sends its OPEN).
+      let opened = false;
+      const dial = tcpDialer({ address: '127.0.0.1', port, password: 'k3y' });
+      const conn = dial({ connected: () => (opened = true), data: () => {}, closed: () => {} });
+      for (let i = 0; i < 100 && !accepted.includes('opensent'); i++) await sleep(20);
+      assert.ok(opened, 'keyed connection completed');
+      assert.ok(accepted.includes('opensent'), 'session got the keyed connection');
+      await sleep(300);
+      assert.equal(plainConnected, false);
+      conn.close();
+    } finally {
+      session.stop();
+      for (const s of sockets) s.destroy();
+      await listener.close();
+    }
+  },
+);

@@ -1,5 +1,5 @@
 // The assignments state file: what `lbops state export` writes from a cluster and `lbops plan --state` reads, so
-// a plan can run where there is no cluster access (a pull request's CI). Versioned JSON; see docs/gitops.md.
+// a plan can run where there is no cluster access (a pull request's CI). Versioned JSON; see gitops/README.md.
 import type { ServiceObject } from '@lbops/controller/controller/index';
 
 export const STATE_FORMAT = 'lbops.assignments';

@@ -9,7 +9,7 @@ const usage = `Usage: lbops state export [--kubeconfig PATH] [-o FILE]
 Writes the current address assignments of a cluster (LoadBalancer Services with their IPs, pool, annotations,
 labels, spec fields allocation reads, and their namespaces' labels) as a versioned JSON state file, for
 \`lbops plan --state FILE\` where the cluster cannot be reached (a pull request's CI). No credentials are
-written; the file names the API server it came from. Format: docs/gitops.md.
+written; the file names the API server it came from. Format: gitops/README.md.
 
 Options:
   --kubeconfig PATH   the cluster (default: in-cluster, else $KUBECONFIG or ~/.kube/config)

@@ -6,7 +6,7 @@
 //   collapse into one "(combined from similar events): <latest message>" Event;
 // - a token bucket per object (burst 25, one token per 5 minutes) drops floods.
 import type { KubeClient, KubeObject } from './kube-client.js';
-import { resourcePath } from './kube-client.js';
+import { isNotFound, resourcePath } from './kube-client.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -166,15 +166,20 @@ export class EventRecorder {
     const namespace = ref.namespace ?? 'default';
     try {
       if (decision.action === 'update') {
-        await this.client.mergePatch(
-          resourcePath({ apiVersion: 'v1', resource: 'events', namespace, name: decision.name }),
-          {
-            count: decision.count,
-            lastTimestamp: iso(now),
-            message: decision.message,
-          },
-        );
-        return;
+        try {
+          await this.client.mergePatch(
+            resourcePath({ apiVersion: 'v1', resource: 'events', namespace, name: decision.name }),
+            {
+              count: decision.count,
+              lastTimestamp: iso(now),
+              message: decision.message,
+            },
+          );
+          return;
+        } catch (e) {
+          // The Event expired or its namespace was recreated: write it again under the same name.
+          if (!isNotFound(e)) throw e;
+        }
       }
       const event: KubeObject = {
         apiVersion: 'v1',
@@ -184,8 +189,8 @@ export class EventRecorder {
         reason,
         message: decision.message,
         type,
-        count: 1,
-        firstTimestamp: iso(now),
+        count: decision.count,
+        firstTimestamp: iso(decision.action === 'update' ? decision.firstTimestamp : now),
         lastTimestamp: iso(now),
         source: {
           component: this.component,

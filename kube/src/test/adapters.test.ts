@@ -23,6 +23,19 @@ describe('adapters against the API server', () => {
       assert.equal(failed.length, 1);
       assert.equal(failed[0]?.count, 3);
       assert.equal(events.items.length, 2);
+      // An aggregated Event that disappeared (expired, namespace recreated) is written again.
+      await h.client.delete(`/api/v1/namespaces/default/events/${failed[0]?.metadata?.name ?? ''}`);
+      await recorder.record(svc, 'Warning', 'AllocationFailed', 'no available IPs in pool "lan"');
+      const again = await h.client.list<KubeObject & { reason: string; count: number }>(
+        '/api/v1/namespaces/default/events',
+        {
+          fieldSelector: 'reason=AllocationFailed,involvedObject.name=ev',
+        },
+      );
+      assert.deepEqual(
+        again.items.map((e) => e.count),
+        [4],
+      );
     } finally {
       await h.close();
     }

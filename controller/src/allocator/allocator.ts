@@ -151,6 +151,8 @@ export class Allocator {
       if (check.ok) {
         this.unhold(existing);
         refresh(existing, n);
+        // A kept stale assignment may list its families in another order than the (new) request.
+        if (existing.ips.length > 1) existing.ips = [...existing.ips].sort(byFamilyOrder(n.families));
         existing.request = request;
         existing.stale = undefined;
         existing.pool = check.entry.name;

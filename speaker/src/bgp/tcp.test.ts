@@ -42,3 +42,29 @@ test(
     assert.equal(await dialLoopback({ ttl: 2 }), 'hello');
   },
 );
+
+test('dialer: peer port and source address (MetalLB peerPort, sourceAddress)', async () => {
+  let seen = '';
+  const server = net.createServer((socket) => {
+    seen = socket.remoteAddress ?? '';
+    socket.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no connection within 5 s')), 5_000);
+      tcpDialer({ address: '127.0.0.1', port, localAddress: '127.0.0.5' })({
+        connected: () => {},
+        data: () => {},
+        closed: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+    assert.equal(seen, '127.0.0.5');
+  } finally {
+    server.close();
+  }
+});

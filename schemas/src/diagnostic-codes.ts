@@ -60,6 +60,7 @@ export const DIAGNOSTIC_CODES: Readonly<Record<string, DiagnosticCodeInfo>> = {
   'invalid-context-address': e(false, 'a context entry is not an address, CIDR or range'),
   // Names and references
   'duplicate-name': e(true, 'two resources of one kind share a name'),
+  'namespace-mismatch': w('resources in different namespaces (MetalLB reads only its own)'),
   'duplicate-entry': e(true, 'a list holds the same entry twice'),
   'unknown-pool-ref': e(true, 'an advertisement names a pool that does not exist'),
   'unknown-peer-ref': e(true, 'a BGPAdvertisement names a peer that does not exist'),

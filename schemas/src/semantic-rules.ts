@@ -79,6 +79,17 @@ export function applySemanticRules(
     diagnostics,
   );
 
+  checkNamespaces(
+    [
+      ...pools,
+      ...l2,
+      ...bgp,
+      ...peers,
+      ...bfd,
+      ...collected.communityResources.map((c) => ({ model: c.base, at: c.at })),
+    ],
+    diagnostics,
+  );
   checkPoolOverlaps(collected.pools, diagnostics);
   checkBuggyIps(pools, diagnostics);
   if (context !== undefined) checkContext(pools, context, diagnostics);
@@ -155,6 +166,28 @@ function uniqueByName<T extends Entry<ResourceBase>>(
     );
   }
   return out;
+}
+
+/** MetalLB reads only its own namespace: a resource elsewhere is silently ignored by it. */
+function checkNamespaces(entries: ReadonlyArray<Entry<ResourceBase>>, diagnostics: Diagnostic[]): void {
+  const counts = new Map<string, number>();
+  for (const e of entries) counts.set(e.model.namespace, (counts.get(e.model.namespace) ?? 0) + 1);
+  if (counts.size < 2) return;
+  const [main] = [...counts].sort(
+    (a, b) => b[1] - a[1] || (a[0] === 'metallb-system' ? -1 : b[0] === 'metallb-system' ? 1 : 0),
+  )[0] ?? [''];
+  for (const e of entries) {
+    if (e.model.namespace === main) continue;
+    diagnostics.push(
+      diagnostic(
+        e.at('/metadata/namespace'),
+        'warning',
+        'namespace-mismatch',
+        `${e.model.name} is in namespace "${e.model.namespace}", the others in "${main}"; MetalLB reads only the namespace it runs in and ignores the rest`,
+        `move it to namespace "${main}" (or the namespace MetalLB runs in)`,
+      ),
+    );
+  }
 }
 
 function checkPoolOverlaps(pools: readonly PoolEntry[], diagnostics: Diagnostic[]): void {

@@ -669,5 +669,9 @@ export const WARNINGS: readonly CorpusCase[] = [
     name: 'two peers with one address (FRR mode refuses)',
     yaml: `${PEER_BASE}  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n---\n${PEER_BASE.replace('name: router', 'name: router2')}  myASN: 64500\n  peerASN: 64502\n  peerAddress: «!frr-duplicate-peer-address»10.0.0.1\n`,
   },
+  {
+    name: 'resource in another namespace',
+    yaml: `${pool('a', '[10.14.0.1-10.14.0.9]')}${L2_ALL}---\n${pool('b', '[10.14.1.1-10.14.1.9]').replace('  name: b\n', '  name: b\n  namespace: «!namespace-mismatch»default\n')}`,
+  },
   { name: 'CIDR with host bits', yaml: pool('x', '[«!cidr-host-bits»10.8.0.1/30]') + L2_ALL },
 ];

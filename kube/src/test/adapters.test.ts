@@ -43,7 +43,8 @@ describe('adapters against the API server', () => {
 
   test('two electors: one leader; stopping it hands over at once', async () => {
     const h = await startHarness();
-    const timings = { leaseDurationMs: 1000, renewDeadlineMs: 700, retryPeriodMs: 50 };
+    // A long lease: a handover well before it could expire can only come from the release.
+    const timings = { leaseDurationMs: 5000, renewDeadlineMs: 3000, retryPeriodMs: 50 };
     const leading: string[] = [];
     const make = (id: string): LeaderElector =>
       new LeaderElector({
@@ -65,7 +66,7 @@ describe('adapters against the API server', () => {
       const started = Date.now();
       await a.stop();
       await waitFor(() => b.isLeader, 5000, 'b takes over');
-      assert.ok(Date.now() - started < 1000, 'a released lease is taken within a retry period or so');
+      assert.ok(Date.now() - started < 2500, 'a released lease is taken long before it would expire');
       assert.deepEqual(leading, ['a', 'b']);
       const lease = await h.client.get<{ spec: { holderIdentity: string; leaseTransitions: number } }>(
         '/apis/coordination.k8s.io/v1/namespaces/metallb-system/leases/lbops-controller',
@@ -95,8 +96,7 @@ describe('adapters against the API server', () => {
       a.start();
       await waitFor(() => a.isLeader, 5000, 'a leads');
       await h.restart({}, () => new Promise((r) => setTimeout(r, 600)));
-      await waitFor(() => aStopped || a.isLeader, 5000);
-      assert.ok(aStopped, 'a stepped down while it could not renew');
+      await waitFor(() => aStopped, 5000, 'a to step down while it could not renew');
     } finally {
       await a.stop();
       await h.close();

@@ -25,11 +25,13 @@ function record(informer: Informer<KubeObject>, seen: Seen[]): void {
   });
 }
 
-/** Collects raw watch events from client-node's Watch until `count` arrived or 5 s passed. */
+type RawEvent = { type: string; object: KubeObject & { code?: number } };
+
+/** Collects raw watch events from client-node's Watch until `enough` holds (or a count arrived), 5 s at most. */
 async function rawWatch(
   h: Awaited<ReturnType<typeof startHarness>>,
   query: Record<string, string | number | boolean | undefined>,
-  count: number,
+  enough: number | ((events: readonly RawEvent[]) => boolean),
 ): Promise<{ type: string; object: KubeObject & { code?: number } }[]> {
   const events: { type: string; object: KubeObject & { code?: number } }[] = [];
   let ended = false;
@@ -42,7 +44,8 @@ async function rawWatch(
     },
   );
   try {
-    await waitFor(() => events.length >= count || ended, 5000, `${count} watch events`);
+    const done = typeof enough === 'number' ? (e: readonly RawEvent[]) => e.length >= enough : enough;
+    await waitFor(() => done(events) || ended, 5000, 'watch events');
   } finally {
     controller.abort();
   }
@@ -89,7 +92,7 @@ describe('watch semantics through client-node', () => {
       const pending = rawWatch(
         h,
         { resourceVersion: start, labelSelector: 'app=x', allowWatchBookmarks: true },
-        3,
+        (events) => events.some((e) => e.type === 'BOOKMARK') && events.some((e) => e.type === 'DELETED'),
       );
       await new Promise((r) => setTimeout(r, 100));
       await h.client.mergePatch(svcPath('default', 'sel'), { metadata: { labels: { app: 'y' } } });

@@ -4,6 +4,7 @@ import { controllerCommand } from './commands/controller.js';
 import { convertCommand } from './commands/convert.js';
 import { labCommand } from './commands/lab.js';
 import { planCommand } from './commands/plan.js';
+import { speakerCommand } from './commands/speaker.js';
 import { stateCommand } from './commands/state.js';
 import { syncCommand } from './commands/sync.js';
 import { upCommand } from './commands/up.js';
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   syncCommand,
   apiCommand,
   controllerCommand,
+  speakerCommand,
   upCommand,
   labCommand,
 ];

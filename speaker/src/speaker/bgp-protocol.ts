@@ -11,6 +11,7 @@ import {
 import type { LargeCommunity } from '../bgp/attributes.js';
 import type { Route } from '../bgp/announcer.js';
 import { systemClock, type Clock } from '../bgp/clock.js';
+import type { BgpMetrics } from '../bgp/metrics.js';
 import type { PeerObserver } from '../bgp/peer.js';
 import { BgpPeer } from '../bgp/peer.js';
 import type { Dial, SessionConfig } from '../bgp/session.js';
@@ -42,6 +43,8 @@ export interface BgpProtocolOptions {
   /** Builds a peer (default: a BgpPeer dialling over TCP); may throw (e.g. no TCP MD5 support). */
   readonly createPeer?: (settings: PeerSettings) => PeerHandle;
   readonly observer?: (peer: string) => PeerObserver;
+  /** Session, update and prefix metrics of every peer the default factory creates. */
+  readonly metrics?: BgpMetrics;
 }
 
 function communityNumber(c: BgpCommunity & { type: 'standard' }): number {
@@ -89,7 +92,11 @@ export function mergeRoutes(routes: readonly Route[]): Route[] {
   return [...byPrefix.values()];
 }
 
-function defaultCreatePeer(clock: Clock, observer: BgpProtocolOptions['observer']) {
+function defaultCreatePeer(
+  clock: Clock,
+  observer: BgpProtocolOptions['observer'],
+  metrics: BgpMetrics | undefined,
+) {
   return (settings: PeerSettings): PeerHandle => {
     const dial: Dial = tcpDialer({
       address: settings.address,
@@ -100,7 +107,22 @@ function defaultCreatePeer(clock: Clock, observer: BgpProtocolOptions['observer'
       // MetalLB's ebgpMultiHop: the peer may be several hops away, so do not send with TTL 1.
       ...(settings.ebgpMultiHop ? { ttl: 255 } : {}),
     });
-    return new BgpPeer(settings.session, clock, dial, observer?.(settings.session.name) ?? {});
+    const name = settings.session.name;
+    const peer = new BgpPeer(
+      settings.session,
+      clock,
+      dial,
+      observer?.(name) ?? metrics?.observer(name) ?? {},
+    );
+    metrics?.track(peer);
+    return {
+      start: () => peer.start(),
+      stop: () => {
+        peer.stop();
+        metrics?.untrack(name);
+      },
+      setRoutes: (routes) => peer.setRoutes(routes),
+    };
   };
 }
 
@@ -114,7 +136,9 @@ export class BgpProtocol implements ProtocolHandler<BgpAnnouncement> {
   private readonly createPeer: (settings: PeerSettings) => PeerHandle;
 
   constructor(private readonly options: BgpProtocolOptions) {
-    this.createPeer = options.createPeer ?? defaultCreatePeer(options.clock ?? systemClock, options.observer);
+    this.createPeer =
+      options.createPeer ??
+      defaultCreatePeer(options.clock ?? systemClock, options.observer, options.metrics);
   }
 
   /** Names of the peers with a session (tests, status). */

@@ -6,3 +6,4 @@ export * from './protocol.js';
 export * from './layer2-protocol.js';
 export * from './bgp-protocol.js';
 export * from './speaker.js';
+export * from './process.js';

@@ -470,7 +470,14 @@ export class KubeApi {
   /** Kind-specific defaulting and admission before a write; returns admission warnings. */
   private prepare(target: Target, obj: JsonObject, previous: JsonObject | undefined): string[] {
     const type = target.type;
-    if (type.group === '' && type.resource === 'services') this.services.applyDefaults(obj, previous);
+    if (type.group === '' && type.resource === 'services') {
+      this.services.applyDefaults(obj, previous);
+      if (this.dryRun) {
+        // A dry run shows the addresses and ports it would take but keeps none of them.
+        this.services.release(obj);
+        if (previous !== undefined) this.services.track(previous);
+      }
+    }
     if (type.group === '' && type.resource === 'secrets') obj.type ??= 'Opaque';
     if (type.group === '' && type.resource === 'namespaces') {
       obj.spec = isObject(obj.spec) ? obj.spec : { finalizers: ['kubernetes'] };

@@ -116,9 +116,10 @@ export const EMBEDDED_NODES = ['node-1', 'node-2', 'node-3'];
 export function announcementLines(
   decisions: ReadonlyArray<{ node: string; decision: Decision | undefined }>,
 ): string[] {
+  const nodeNames = decisions.map((d) => d.node);
   const l2 = new Map<string, string[]>();
   const bgp = new Map<string, Set<string>>();
-  const why = new Map<string, string>();
+  const why = new Map<string, { reason: string; message: string }>();
   for (const { node, decision } of decisions) {
     if (decision === undefined) continue;
     for (const a of decision.layer2)
@@ -129,20 +130,36 @@ export function announcementLines(
     }
     for (const s of decision.skipped) {
       const key = `${s.service} ${s.ip}`;
-      if (!why.has(key) && s.protocol === undefined) why.set(key, s.message);
+      if (!why.has(key) && s.protocol === undefined) why.set(key, s);
     }
   }
   const keys = [...new Set([...l2.keys(), ...bgp.keys(), ...why.keys()])].sort();
-  return keys.map((key) => {
+  const lines = keys.map((key) => {
     const [service = '', ip = ''] = key.split(' ');
     const parts: string[] = [];
     const owners = l2.get(key);
     if (owners !== undefined) parts.push(`layer2 from ${owners.join(', ')}`);
     const peers = bgp.get(key);
     if (peers !== undefined) parts.push(`bgp from ${[...peers].sort().join(', ')}`);
-    if (parts.length === 0) parts.push(`not announced: ${why.get(key) ?? 'no node is eligible'}`);
+    if (parts.length === 0) parts.push(`not announced: ${why.get(key)?.message ?? 'no node is eligible'}`);
     return `  ${service} ${ip}: ${parts.join('; ')}`;
   });
+  const waiting = keys.find((key) => why.get(key)?.reason === 'no-ready-endpoint');
+  if (waiting !== undefined && nodeNames.length > 0) {
+    // The embedded API server runs no pods, so nothing makes endpoints: show how to declare one.
+    const [namespace = '', name = ''] = (waiting.split(' ')[0] ?? '').split('/');
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${name}-ready`, namespace, labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.244.0.10'], conditions: { ready: true }, nodeName: nodeNames[0] }],
+    };
+    lines.push(
+      `  (no pods run here; to give ${namespace}/${name} a ready endpoint: echo '${JSON.stringify(slice)}' | kubectl apply -f -)`,
+    );
+  }
+  return lines;
 }
 
 export interface EmbeddedSpeakers {

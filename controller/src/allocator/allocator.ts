@@ -10,7 +10,7 @@ import { findOverlaps, formatIp, parseIp } from '@lbops/schemas/address';
 import type { IpAddress, IpFamily } from '@lbops/schemas/address';
 import { describeFailure } from './describe-failure.js';
 import { PoolSpace, isBuggyValue } from './pool-space.js';
-import { normalizeRequest, requestFingerprint, serviceKey, sortByAge } from './request.js';
+import { normalizeRequest, normalizedFingerprint, requestOf, serviceKey, sortByAge } from './request.js';
 import type { NormalizedRequest } from './request.js';
 import type {
   AllocationFailure,
@@ -39,7 +39,6 @@ interface PoolEntry {
 
 /** A Service holding addresses: its normalised request (one object per Service: there may be millions). */
 interface ServiceRecord extends NormalizedRequest {
-  request: AllocationRequest;
   ips: IpAddress[];
   /** The pool holding the addresses. */
   pool: string | undefined;
@@ -140,20 +139,16 @@ export class Allocator {
     }
     const n = normalized.value;
     if (existing !== undefined) {
-      if (
-        existing.stale !== undefined &&
-        requestFingerprint(existing.request) === requestFingerprint(request)
-      ) {
+      if (existing.stale !== undefined && normalizedFingerprint(existing) === normalizedFingerprint(n)) {
         // A kept (stale) assignment stays until the Service itself changes: nothing moves unannounced.
         return { ok: true, service: key, assignment: toAssignment(existing), change: 'unchanged' };
       }
-      const check = this.checkAssignment(n, request, existing.ips);
+      const check = this.checkAssignment(n, existing.ips);
       if (check.ok) {
         this.unhold(existing);
         refresh(existing, n);
         // A kept stale assignment may list its families in another order than the (new) request.
         if (existing.ips.length > 1) existing.ips = [...existing.ips].sort(byFamilyOrder(n.families));
-        existing.request = request;
         existing.stale = undefined;
         existing.pool = check.entry.name;
         this.hold(existing);
@@ -175,11 +170,11 @@ export class Allocator {
     const n = normalized.value;
     const parsed = parseIps(ips, n);
     if (!parsed.ok) return this.fail(key, request, parsed.failure, undefined, false);
-    const check = this.checkAssignment(n, request, parsed.ips);
+    const check = this.checkAssignment(n, parsed.ips);
     if (!check.ok) return this.fail(key, request, check.failure, undefined, false);
     const existing = this.records.get(key);
     const previous = existing === undefined ? undefined : this.drop(existing);
-    const record = this.commit(n, request, check.entry, parsed.ips);
+    const record = this.commit(n, check.entry, parsed.ips);
     return {
       ok: true,
       service: key,
@@ -211,11 +206,11 @@ export class Allocator {
     const repooled: Array<{ service: string; from: string | undefined; to: string }> = [];
     const queue: Array<{
       n: NormalizedRequest;
-      request: AllocationRequest;
+      request: AllocationRequest | undefined;
       previous: Assignment | undefined;
     }> = [];
     for (const record of sortByAge([...this.records.values()], (r) => r)) {
-      const check = this.checkAllowed(record, record.request, record.ips);
+      const check = this.checkAllowed(record, record.ips);
       if (check.ok) {
         if (record.pool !== check.entry.name)
           repooled.push({ service: record.key, from: record.pool, to: check.entry.name });
@@ -231,7 +226,7 @@ export class Allocator {
         message: describeFailure(check.failure),
       });
       if (policy === 'reassign') {
-        queue.push({ n: record, request: record.request, previous: this.drop(record) });
+        queue.push({ n: record, request: undefined, previous: this.drop(record) });
       } else {
         record.stale = check.failure;
         record.pool = this.entryContaining(record.ips[0])?.name;
@@ -293,14 +288,14 @@ export class Allocator {
         queue.push(item);
         continue;
       }
-      const check = this.checkAllowed(item.n, item.request, parsed.ips);
+      const check = this.checkAllowed(item.n, parsed.ips);
       if (check.ok) {
-        restored.push(toAssignment(this.commit(item.n, item.request, check.entry, parsed.ips)));
+        restored.push(toAssignment(this.commit(item.n, check.entry, parsed.ips)));
         continue;
       }
       conflicts.push(conflict(item.n.key, item.ips, check.failure, false));
       if (policy === 'keep') {
-        const record = this.commit(item.n, item.request, this.entryContaining(parsed.ips[0]), parsed.ips);
+        const record = this.commit(item.n, this.entryContaining(parsed.ips[0]), parsed.ips);
         record.stale = check.failure;
       } else {
         queue.push(item);
@@ -345,14 +340,15 @@ export class Allocator {
     return { ok: true, service: record.key, assignment: toAssignment(record), change: 'changed', previous };
   }
 
+  /** `request` is the caller's, when at hand; a pending Service otherwise remembers an equivalent one. */
   private allocateNew(
     n: NormalizedRequest,
-    request: AllocationRequest,
+    request: AllocationRequest | undefined,
     previous: Assignment | undefined,
   ): AllocationResult {
-    const outcome = this.choose(n, request);
-    if (!outcome.ok) return this.fail(n.key, request, outcome.failure, previous);
-    const record = this.commit(n, request, outcome.entry, outcome.ips);
+    const outcome = this.choose(n);
+    if (!outcome.ok) return this.fail(n.key, request ?? requestOf(n), outcome.failure, previous);
+    const record = this.commit(n, outcome.entry, outcome.ips);
     return {
       ok: true,
       service: n.key,
@@ -364,17 +360,16 @@ export class Allocator {
 
   private choose(
     n: NormalizedRequest,
-    request: AllocationRequest,
   ): { ok: true; entry: PoolEntry; ips: IpAddress[] } | { ok: false; failure: AllocationFailure } {
     if (n.requested.length > 0) {
-      const check = this.checkAssignment(n, request, n.requested);
+      const check = this.checkAssignment(n, n.requested);
       return check.ok ? { ok: true, entry: check.entry, ips: [...n.requested] } : check;
     }
     if (n.requestedPool !== undefined) {
       const entry = this.byName.get(n.requestedPool);
       if (entry === undefined)
         return { ok: false, failure: { reason: 'pool-not-found', pool: n.requestedPool } };
-      const mismatch = allocationMismatch(entry.pool, request);
+      const mismatch = allocationMismatch(entry.pool, n);
       if (mismatch !== undefined) {
         return { ok: false, failure: { reason: 'pool-not-allowed', pool: entry.name, detail: mismatch } };
       }
@@ -384,7 +379,7 @@ export class Allocator {
     const pinned =
       this.pinnable.length === 0
         ? this.pinnable
-        : this.pinnable.filter((entry) => allocationMatches(entry.pool, request));
+        : this.pinnable.filter((entry) => allocationMatches(entry.pool, n));
     const shared = this.autoAssignable;
     // MetalLB tries the pinned pools first and only then the others, each group on its own.
     const found = this.findBest(pinned, n) ?? this.findBest(shared, n);
@@ -496,19 +491,15 @@ export class Allocator {
   // ---- internals: checks --------------------------------------------------------------------------------
 
   /** Whether the Service may hold these addresses: config rules and sharing with the other holders. */
-  private checkAssignment(
-    n: NormalizedRequest,
-    request: AllocationRequest,
-    ips: readonly IpAddress[],
-  ): Check {
-    const check = this.checkAllowed(n, request, ips);
+  private checkAssignment(n: NormalizedRequest, ips: readonly IpAddress[]): Check {
+    const check = this.checkAllowed(n, ips);
     if (!check.ok) return check;
     const sharing = this.checkSharing(n, ips);
     return sharing === undefined ? check : { ok: false, failure: sharing };
   }
 
   /** The config rules: one pool holds the addresses and allows this Service to have them. */
-  private checkAllowed(n: NormalizedRequest, request: AllocationRequest, ips: readonly IpAddress[]): Check {
+  private checkAllowed(n: NormalizedRequest, ips: readonly IpAddress[]): Check {
     if (ips.length === 0) return { ok: false, failure: { reason: 'not-requested', detail: 'no address' } };
     let entry: PoolEntry | undefined;
     for (const ip of ips) {
@@ -554,7 +545,7 @@ export class Allocator {
         },
       };
     }
-    const mismatch = allocationMismatch(entry.pool, request);
+    const mismatch = allocationMismatch(entry.pool, n);
     if (mismatch !== undefined)
       return { ok: false, failure: { reason: 'pool-not-allowed', pool: entry.name, detail: mismatch } };
     if (!entry.pool.autoAssign && n.requestedPool === undefined && n.requested.length === 0) {
@@ -642,7 +633,6 @@ export class Allocator {
 
   private commit(
     n: NormalizedRequest,
-    request: AllocationRequest,
     entry: PoolEntry | undefined,
     ips: readonly IpAddress[],
   ): ServiceRecord {
@@ -658,7 +648,10 @@ export class Allocator {
       ports: n.ports,
       creationTimestamp: n.creationTimestamp,
       uid: n.uid,
-      request,
+      namespace: n.namespace,
+      name: n.name,
+      serviceLabels: n.serviceLabels,
+      namespaceLabels: n.namespaceLabels,
       ips: ips.length < 2 ? (ips as IpAddress[]) : [...ips].sort(byFamilyOrder(n.families)),
       pool: entry?.name,
       stale: undefined,
@@ -805,7 +798,14 @@ export class Allocator {
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Whether a pool's serviceAllocation admits the Service (the hot path of pinned-pool selection: no allocation). */
-function allocationMatches(pool: AllocatorPool, request: AllocationRequest): boolean {
+/** The parts of a request that serviceAllocation looks at. */
+interface AllocationSubject {
+  readonly namespace: string;
+  readonly serviceLabels?: Readonly<Record<string, string>> | undefined;
+  readonly namespaceLabels?: Readonly<Record<string, string>> | undefined;
+}
+
+function allocationMatches(pool: AllocatorPool, request: AllocationSubject): boolean {
   const allocation = pool.serviceAllocation;
   if (allocation === undefined) return true;
   const { namespaces, namespaceSelectors, serviceSelectors } = allocation;
@@ -822,7 +822,7 @@ function allocationMatches(pool: AllocatorPool, request: AllocationRequest): boo
 }
 
 /** Why a pool's serviceAllocation excludes the Service, or undefined when it does not. */
-export function allocationMismatch(pool: AllocatorPool, request: AllocationRequest): string | undefined {
+export function allocationMismatch(pool: AllocatorPool, request: AllocationSubject): string | undefined {
   const allocation = pool.serviceAllocation;
   if (allocation === undefined) return undefined;
   const namespaceOk =
@@ -935,6 +935,8 @@ function refresh(record: ServiceRecord, n: NormalizedRequest): void {
   writable.ports = n.ports;
   writable.creationTimestamp = n.creationTimestamp;
   writable.uid = n.uid;
+  writable.serviceLabels = n.serviceLabels;
+  writable.namespaceLabels = n.namespaceLabels;
 }
 
 function toAssignment(record: ServiceRecord): Assignment {

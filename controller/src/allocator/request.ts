@@ -19,6 +19,10 @@ export interface NormalizedRequest {
   readonly ports: ReadonlySet<string>;
   readonly creationTimestamp: string;
   readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly serviceLabels: Readonly<Record<string, string>> | undefined;
+  readonly namespaceLabels: Readonly<Record<string, string>> | undefined;
 }
 
 export function serviceKey(request: Pick<AllocationRequest, 'namespace' | 'name'>): string {
@@ -124,8 +128,45 @@ export function normalizeRequest(
       ports,
       creationTimestamp: request.creationTimestamp,
       uid: request.uid,
+      namespace: request.namespace,
+      name: request.name,
+      serviceLabels: request.serviceLabels,
+      namespaceLabels: request.namespaceLabels,
     },
   };
+}
+
+const POLICIES: Readonly<Record<StackMode, 'SingleStack' | 'PreferDualStack' | 'RequireDualStack'>> = {
+  single: 'SingleStack',
+  prefer: 'PreferDualStack',
+  require: 'RequireDualStack',
+};
+
+/** A request equivalent to a normalised one (normalising it gives the same decisions). */
+export function requestOf(n: NormalizedRequest): AllocationRequest {
+  return {
+    namespace: n.namespace,
+    name: n.name,
+    uid: n.uid,
+    creationTimestamp: n.creationTimestamp,
+    ...(n.serviceLabels === undefined ? {} : { serviceLabels: n.serviceLabels }),
+    ...(n.namespaceLabels === undefined ? {} : { namespaceLabels: n.namespaceLabels }),
+    requestedIps: n.requested.map(formatIp),
+    requestedPool: n.requestedPool,
+    sharingKey: n.sharingKey,
+    ports: [...n.ports].map((text) => {
+      const [protocol = '', port = '0'] = text.split('/');
+      return { protocol, port: Number(port) };
+    }),
+    backendKey: n.backendKey,
+    ipFamilies: n.families,
+    ipFamilyPolicy: POLICIES[n.mode],
+  };
+}
+
+/** Equal fingerprints mean the allocation-relevant parts of two normalised requests are equal. */
+export function normalizedFingerprint(n: NormalizedRequest): string {
+  return requestFingerprint(requestOf(n));
 }
 
 /** Equal fingerprints mean the allocation-relevant parts of two requests are equal. */

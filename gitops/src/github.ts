@@ -11,6 +11,8 @@ export interface GithubOptions {
   /** Injected for tests (no real waiting). */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
+  /** Jitter source in [0, 1) (tests fix it). Default Math.random. */
+  readonly random?: () => number;
   /** Told about each retry (for logs); the text never holds the token. */
   readonly onRetry?: (event: {
     method: string;
@@ -105,7 +107,7 @@ export class GithubClient {
             attempt,
             now(),
             policy,
-            Math.random(),
+            (options.random ?? Math.random)(),
           );
           if (!decision.retry) throw error;
           options.onRetry?.({

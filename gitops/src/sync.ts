@@ -21,6 +21,7 @@ import {
 } from '@lbops/controller/controller/index';
 import { exportClusterState } from './cluster-state.js';
 import {
+  COMMIT_ANNOTATION,
   KIND_ORDER,
   KIND_RESOURCES,
   MANAGED_BY,
@@ -170,6 +171,7 @@ export class GitSync {
     let commit: string | undefined;
     try {
       commit = await this.options.source.fetch();
+      if (this.inForce === undefined) await this.recoverInForce();
       if (commit === this.lastSeen || (this.inForce !== undefined && commit === this.inForce.commit)) {
         // Nothing new: re-apply what is in force, which repairs drift.
         const drift = this.inForce === undefined ? 0 : (await this.apply(this.inForce.objects, false)).drift;
@@ -201,7 +203,7 @@ export class GitSync {
       }
       const objects = desiredObjects(files, {
         commit,
-        source: `${this.options.repository ?? 'git'}@${this.options.branch ?? 'main'}`,
+        source: this.sourceName(),
         namespace: this.namespace,
       });
       const before = await this.snapshotServices();
@@ -240,6 +242,50 @@ export class GitSync {
     }
   }
 
+  /**
+   * After a restart: the commit in force is the one annotated on the owned objects in the cluster (state lives
+   * in the cluster, not in this process), so an invalid head keeps it and drift is still repaired.
+   */
+  private async recoverInForce(): Promise<void> {
+    const commits = new Set<string>();
+    for (const kind of KIND_ORDER) {
+      const { apiVersion, resource } = KIND_RESOURCES[kind];
+      const list = await this.options.client.list<KubeObject>(resourcePath({ apiVersion, resource }), {
+        labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+      });
+      for (const item of list.items) {
+        const commit = item.metadata?.annotations?.[COMMIT_ANNOTATION];
+        if (commit !== undefined) commits.add(commit);
+      }
+    }
+    // Several commits (an interrupted apply): none is known to be complete; the next valid commit settles it.
+    const [commit] = commits;
+    if (commits.size !== 1 || commit === undefined || !/^[0-9a-f]{40}$/.test(commit)) return;
+    try {
+      const { files } = await readConfigFilesAt(this.options.source.dir, commit, this.options.path ?? '');
+      const loaded = loadConfig(files);
+      if (loaded.config === undefined) return;
+      const objects = desiredObjects(files, { commit, source: this.sourceName(), namespace: this.namespace });
+      this.inForce = { commit, files, config: loaded.config, objects };
+      this.metrics.setSyncedCommit({
+        repository: this.options.repository ?? '',
+        branch: this.options.branch ?? '',
+        commit,
+      });
+      this.logger.info('commit in force recovered from the cluster', { commit });
+    } catch (error) {
+      // The commit is not in the fetched history (force-push): nothing to recover.
+      this.logger.info('the commit annotated in the cluster is not in the repository', {
+        commit,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  private sourceName(): string {
+    return `${this.options.repository ?? 'git'}@${this.options.branch ?? 'main'}`;
+  }
+
   /** Server-side applies each object (force: Git owns these fields); counts objects that had drifted. */
   private async apply(
     objects: readonly KubeObject[],
@@ -257,8 +303,8 @@ export class GitSync {
       }
       const drifted =
         current !== undefined &&
-        current.metadata?.annotations?.['lbops.io/git-commit'] ===
-          obj.metadata?.annotations?.['lbops.io/git-commit'] &&
+        current.metadata?.annotations?.[COMMIT_ANNOTATION] ===
+          obj.metadata?.annotations?.[COMMIT_ANNOTATION] &&
         !isSubset({ ...obj, metadata: { labels: obj.metadata?.labels } }, current);
       const missing = current === undefined && !countAll;
       if (drifted || missing) {

@@ -69,6 +69,19 @@ test('lbops sync --once applies a valid head (exit 0) and refuses an invalid one
       (await client.get<KubeObject & { spec: { addresses: string[] } }>(poolPath)).spec.addresses,
       ['10.1.0.0/29'],
     );
+    // A new process with the head still invalid: the commit in force is recovered from the cluster's
+    // annotations, so the ConfigurationState says it is kept and drift is still repaired.
+    await client.mergePatch(poolPath, { spec: { addresses: ['10.1.0.0/32'] } });
+    const third = await lbops(args, dir);
+    assert.equal(third.code, 1);
+    assert.deepEqual(
+      (await client.get<KubeObject & { spec: { addresses: string[] } }>(poolPath)).spec.addresses,
+      ['10.1.0.0/29'],
+    );
+    const state = await client.get<KubeObject & { status?: { conditions?: Array<{ reason?: string }> } }>(
+      '/apis/metallb.io/v1beta1/namespaces/metallb-system/configurationstates/lbops-gitops',
+    );
+    assert.equal(state.status?.conditions?.[0]?.reason, 'LastGoodConfigKept');
     const usage = await lbops(['sync', '--once'], dir);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--git-url is required/);

@@ -4,8 +4,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** GitHub caps webhook payloads at 25 MB; a push of pool files is tiny, so 1 MiB is plenty by default. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * GitHub caps payloads at 25 MB; a push payload lists at most 20 commits with their changed paths, so 5 MiB is
+ * ample. A refused (too large) delivery is not lost: the next poll picks the commit up.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** Whether `header` (`sha256=<hex>`) is the HMAC-SHA256 of `body` under `secret`. Constant time. */
 export function verifySignature(secret: string, body: Buffer, header: string | undefined): boolean {

@@ -183,6 +183,9 @@ export async function startEmbeddedSpeakers(
         apiVersion: 'v1',
         kind: 'Node',
         metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+      });
+      // Status is a subresource: the create ignores it.
+      await client.mergePatch(`/api/v1/nodes/${name}/status`, {
         status: { addresses: [{ type: 'InternalIP', address: `192.0.2.${i + 11}` }] },
       });
     }

@@ -130,17 +130,41 @@ export class KubeApi {
     return this.present(target.type, obj);
   }
 
-  list(target: Target, selection: Selection): JsonObject {
-    const items = this.store
+  /**
+   * Lists in (namespace, name) order. With `limit`, a page and a `continue` token naming the last
+   * key; the next page starts after it in the current state (kube-apiserver serves later pages
+   * from the first page's snapshot; here objects changed meanwhile show their newer state).
+   */
+  list(target: Target, selection: Selection, page: { limit?: number; continue?: string } = {}): JsonObject {
+    let items = this.store
       .list(storageKey(target.type), target.type.namespaced ? target.namespace : undefined)
       .filter((o) => this.matches(o, selection))
-      .map((o) => this.present(target.type, o))
       .sort(byKey);
+    if (page.continue !== undefined && page.continue !== '') {
+      let after: string;
+      try {
+        after = String(
+          (JSON.parse(Buffer.from(page.continue, 'base64url').toString('utf8')) as { after: unknown }).after,
+        );
+      } catch {
+        throw badRequest('the continue token is not valid; start the list again without it');
+      }
+      items = items.filter((o) => sortKey(o) > after);
+    }
+    const metadata: JsonObject = { resourceVersion: String(this.store.resourceVersion) };
+    const limit = page.limit ?? 0;
+    if (limit > 0 && items.length > limit) {
+      metadata.remainingItemCount = items.length - limit;
+      items = items.slice(0, limit);
+      const last = items[items.length - 1];
+      if (last !== undefined)
+        metadata.continue = Buffer.from(JSON.stringify({ after: sortKey(last) })).toString('base64url');
+    }
     return {
       kind: `${target.type.kind}List`,
       apiVersion: apiVersionOf(target.type),
-      metadata: { resourceVersion: String(this.store.resourceVersion) },
-      items,
+      metadata,
+      items: items.map((o) => this.present(target.type, o)),
     };
   }
 

@@ -263,21 +263,24 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
           );
           return;
         }
-        const list = api.list(target, api.selection(query));
+        const limit = Number(query.get('limit') ?? '0');
+        const list = api.list(target, api.selection(query), {
+          limit: Number.isInteger(limit) && limit > 0 ? limit : 0,
+          continue: query.get('continue') ?? '',
+        });
         const items = Array.isArray(list.items) ? (list.items as JsonObject[]) : [];
-        send(
-          res,
-          200,
-          wantsTable(req)
-            ? toTable(
-                target.type,
-                items,
-                String(store.resourceVersion),
-                now(),
-                query.get('includeObject') ?? 'Metadata',
-              )
-            : list,
-        );
+        if (wantsTable(req)) {
+          const table = toTable(
+            target.type,
+            items,
+            String(store.resourceVersion),
+            now(),
+            query.get('includeObject') ?? 'Metadata',
+          );
+          // The page's continue token travels in the Table too (kubectl get reads in chunks of 500).
+          table.metadata = list.metadata;
+          send(res, 200, table);
+        } else send(res, 200, list);
         return;
       }
       case 'POST': {

@@ -122,6 +122,33 @@ describe('API server verbs over HTTP', () => {
     await rejects(h.client.list(svcPath('default'), { labelSelector: 'a in (' }), 400, 'BadRequest');
   });
 
+  test('limit and continue page through a list in name order', async () => {
+    await h.client.create('/api/v1/namespaces', { metadata: { name: 'paged' } });
+    for (let i = 0; i < 7; i++)
+      await h.client.create('/api/v1/namespaces/paged/configmaps', { metadata: { name: `cm-${i}` } });
+    const names: string[] = [];
+    let token: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await h.client.request<{
+        items: KubeObject[];
+        metadata: { continue?: string; remainingItemCount?: number };
+      }>('GET', '/api/v1/namespaces/paged/configmaps', { query: { limit: 3, continue: token } });
+      names.push(...page.items.map((i) => i.metadata?.name ?? ''));
+      token = page.metadata.continue;
+      if (token === undefined) break;
+      assert.equal(page.metadata.remainingItemCount, 7 - names.length);
+    }
+    assert.deepEqual(
+      names,
+      [0, 1, 2, 3, 4, 5, 6].map((i) => `cm-${i}`),
+    );
+    await rejects(
+      h.client.request('GET', '/api/v1/namespaces/paged/configmaps', { query: { continue: '%%%' } }),
+      400,
+      'BadRequest',
+    );
+  });
+
   test('deleting a namespace deletes what is in it', async () => {
     await h.client.create('/api/v1/namespaces', {
       apiVersion: 'v1',

@@ -16,7 +16,7 @@ import {
   writeKubeconfig,
   type KubeObject,
 } from '@lbops/kube';
-import { labSkipReason, nextHopsOf, waitFor, withLab } from '@lbops/lab';
+import { labSkipReason, nextHopsOf, waitFor, withLab, type LabProcess } from '@lbops/lab';
 
 const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lab-runner.test-support.js');
 const NS = 'metallb-system';
@@ -30,7 +30,7 @@ test(
     skip: skip ?? false,
     timeout: 120_000,
   },
-  async () => {
+  async (t) => {
     const server = await startApiServer({ host: '0.0.0.0', port: 0 });
     const client = new KubeClient(kubeConfigFor(`http://127.0.0.1:${server.port}`, server.token));
     const controller = new Controller({ client, leaderElection: false, statusDelayMs: 50 });
@@ -46,6 +46,7 @@ test(
           },
         },
         async (lab) => {
+          const speakers = new Map<string, LabProcess>();
           const create = async (obj: KubeObject): Promise<void> => {
             await client.create(await client.pathOf(obj, { collection: true }), obj);
           };
@@ -84,7 +85,7 @@ test(
             apiVersion: 'metallb.io/v1beta2',
             kind: 'BGPPeer',
             metadata: { name: 'router', namespace: NS },
-            spec: { myASN: NODE_ASN, peerASN: ROUTER_ASN, peerAddress: lab.router.ipv4, holdTime: '9s' },
+            spec: { myASN: NODE_ASN, peerASN: ROUTER_ASN, peerAddress: lab.router.ipv4, holdTime: '3s' },
           });
           await create({
             apiVersion: 'metallb.io/v1beta1',
@@ -96,9 +97,12 @@ test(
           for (const node of lab.nodes) {
             const kubeconfig = lab.path(`kubeconfig-${node.name}`);
             writeKubeconfig(kubeconfig, `http://${node.mgmt.hostIpv4}:${server.port}`, server.token);
-            await lab.spawn(node.ns, [process.execPath, runner, kubeconfig, node.name], {
-              name: `speaker-${node.name}`,
-            });
+            speakers.set(
+              node.name,
+              await lab.spawn(node.ns, [process.execPath, runner, kubeconfig, node.name], {
+                name: `speaker-${node.name}`,
+              }),
+            );
           }
           await create({
             apiVersion: 'v1',
@@ -152,6 +156,39 @@ test(
           const expected = lab.nodes.map((n) => n.ipv4).sort();
           await lab.bird.waitRoute(prefix, (paths) => nextHopsOf(paths, prefix).length === expected.length);
           assert.deepEqual(nextHopsOf(await lab.bird.routes('ipv4'), prefix), expected);
+
+          // Failover: the owner's speaker killed, the other node answers and its ServiceL2Status is the only one.
+          const other = lab.nodes.find((n) => n.name !== owner);
+          assert.ok(other !== undefined);
+          const ownerSpeaker = speakers.get(owner);
+          assert.ok(ownerSpeaker !== undefined);
+          const killedAt = Date.now();
+          ownerSpeaker.signal('SIGKILL');
+          const moved = await waitFor(
+            async () => {
+              const result = await lab.arping(lab.clients.lan.ns, ip, { count: 1, deadlineSeconds: 1 });
+              return result.macs.length === 1 && result.macs[0] === other.mac.toLowerCase()
+                ? result
+                : undefined;
+            },
+            { timeoutMs: 10_000, description: `${other.name} answering for ${ip}` },
+          );
+          assert.deepEqual(moved.macs, [other.mac.toLowerCase()]);
+          const failoverMs = Date.now() - killedAt;
+          await waitFor(
+            async () => {
+              const items = (await client.list(l2Path)).items;
+              return (
+                items.length === 1 && (items[0]?.status as { node?: string } | undefined)?.node === other.name
+              );
+            },
+            { timeoutMs: 10_000, description: `the ServiceL2Status naming ${other.name} only` },
+          );
+          // The dead node's BGP session expires with the hold time; the route keeps only the live next hop.
+          await lab.bird.waitRoute(prefix, (paths) => nextHopsOf(paths, prefix).join() === other.ipv4);
+          t.diagnostic(
+            `layer 2 failover after SIGKILL: ${failoverMs} ms (arping from the client, 1 s rounds)`,
+          );
 
           await client.delete('/api/v1/namespaces/default/services/web');
           await lab.bird.waitRoute(prefix, (paths) => paths.length === 0);

@@ -13,8 +13,12 @@ export interface Layer2Driver {
 }
 
 export interface Layer2ProtocolOptions {
-  /** Probe (RFC 5227) before first announcing an IP. Default true. */
-  readonly probe?: boolean;
+  /**
+   * Probe (RFC 5227) before first announcing an IP. Default true. A function decides per IP: a takeover from
+   * a speaker the membership declared dead skips it (the address was the cluster's a moment ago, and the
+   * probe would only delay the failover).
+   */
+  readonly probe?: boolean | ((ip: string) => boolean);
 }
 
 export class Layer2Protocol implements ProtocolHandler<L2Announcement> {
@@ -47,7 +51,7 @@ export class Layer2Protocol implements ProtocolHandler<L2Announcement> {
       this.byIp.set(ip, users);
       this.driver.setIp(ip, {
         leader: true,
-        probe: this.options.probe ?? true,
+        probe: this.probeFor(ip),
         ...(interfaces.length > 0 ? { interfaces } : {}),
       });
     }
@@ -62,6 +66,11 @@ export class Layer2Protocol implements ProtocolHandler<L2Announcement> {
 
   stop(): void {
     for (const service of [...this.byService.keys()]) this.deleteBalancer(service);
+  }
+
+  private probeFor(ip: string): boolean {
+    const probe = this.options.probe ?? true;
+    return typeof probe === 'function' ? probe(ip) : probe;
   }
 
   private release(service: string, ip: string): void {

@@ -12,6 +12,7 @@ import { isNotFound, resourcePath, type KubeClient, type KubeObject } from '@lbo
 import { Registry } from 'prom-client';
 import { BgpMetrics } from '../bgp/metrics.js';
 import { Layer2Runtime } from '../l2/layer2-runtime.js';
+import { rankNodes } from '../l2/leader.js';
 import { DEFAULT_MEMBERSHIP_TIMINGS, Membership } from '../l2/membership.js';
 import { UdpMembership } from '../l2/membership-udp.js';
 import { createLayer2Metrics } from '../l2/metrics.js';
@@ -90,7 +91,9 @@ export async function startSpeakerProcess(options: SpeakerProcessOptions): Promi
       metrics: bgpMetrics,
     });
     stops.push(() => bgp.stop());
-    protocols = { layer2: new Layer2Protocol(runtime), bgp };
+    let takeover: ((ip: string) => boolean) | undefined;
+    const layer2 = new Layer2Protocol(runtime, { probe: (ip) => !(takeover?.(ip) ?? false) });
+    protocols = { layer2, bgp };
 
     // Liveness among speakers needs the shared key; without it every node counts as live (and the operator
     // is told), which is right as long as every node runs a speaker.
@@ -146,6 +149,13 @@ export async function startSpeakerProcess(options: SpeakerProcessOptions): Promi
         udp.stop();
       });
       liveSpeakers = () => new Set(membership.liveMembers());
+      // Taking over when a node ranked before us for the IP is dead: it was the owner.
+      takeover = (ip) => {
+        const ranked = rankNodes(ip, [options.node, ...joined]);
+        return ranked
+          .slice(0, ranked.indexOf(options.node))
+          .some((name) => membership.stateOf(name) === 'dead');
+      };
     }
   }
 

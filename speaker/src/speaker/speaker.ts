@@ -416,6 +416,29 @@ export class Speaker {
       serviceNamespace: namespace,
       interfaces,
     });
+    if (started) this.enqueueWrite(() => this.deleteDeadOwnersStatus(namespace, name));
+  }
+
+  /**
+   * A takeover: the previous owner's speaker died and cannot delete its ServiceL2Status, so the new owner
+   * deletes those of nodes the membership holds dead (live ones withdraw their own).
+   */
+  private async deleteDeadOwnersStatus(namespace: string, name: string): Promise<void> {
+    const live = this.options.liveSpeakers?.();
+    if (live === undefined) return;
+    const list = await this.client.list(
+      resourcePath({
+        apiVersion: 'metallb.io/v1beta1',
+        resource: 'servicel2statuses',
+        namespace: this.namespace,
+      }),
+      { labelSelector: `${SERVICE_NAME_LABEL}=${name},${SERVICE_NAMESPACE_LABEL}=${namespace}` },
+    );
+    for (const item of list.items) {
+      const node = item.metadata?.labels?.[NODE_LABEL];
+      if (node !== undefined && node !== this.options.node && !live.has(node))
+        this.deleteStatus('servicel2statuses', item.metadata?.name ?? '');
+    }
   }
 
   private reportBgp(

@@ -49,6 +49,7 @@ test('readDelivery: push, form-encoded push, ping, unknown event, bad JSON', () 
     event: {
       ref: 'refs/heads/main',
       after: 'a'.repeat(40),
+      deleted: false,
       repository: 'example/netconf',
       deliveryId: 'd-1',
     },

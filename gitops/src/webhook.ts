@@ -12,10 +12,11 @@ export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** Whether `header` (`sha256=<hex>`) is the HMAC-SHA256 of `body` under `secret`. Constant time. */
 export function verifySignature(secret: string, body: Buffer, header: string | undefined): boolean {
-  if (header === undefined || !header.startsWith('sha256=')) return false;
+  // Exactly 64 hex digits: Buffer.from(hex) silently stops at the first non-hex character and drops an odd
+  // trailing digit, which would let `sha256=<right digest>garbage` through.
+  if (header === undefined || !/^sha256=[0-9a-fA-F]{64}$/.test(header)) return false;
   const given = Buffer.from(header.slice('sha256='.length), 'hex');
   const expected = createHmac('sha256', secret).update(body).digest();
-  // Different lengths (malformed hex) are refused without comparing: timingSafeEqual needs equal lengths.
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
@@ -24,6 +25,8 @@ export interface PushEvent {
   readonly ref: string;
   /** The new head commit SHA (all zeros when the branch was deleted). */
   readonly after: string;
+  /** The push deleted the ref (`deleted: true`, or `after` all zeros): there is nothing to sync to. */
+  readonly deleted: boolean;
   /** OWNER/REPO */
   readonly repository: string;
   readonly deliveryId: string;
@@ -32,14 +35,32 @@ export interface PushEvent {
 export type WebhookOutcome =
   | { readonly kind: 'push'; readonly event: PushEvent }
   | { readonly kind: 'ping' }
-  | { readonly kind: 'ignored'; readonly event: string }
+  | { readonly kind: 'ignored'; readonly event: string; readonly reason?: string }
   | { readonly kind: 'refused'; readonly status: number; readonly reason: string };
+
+/** A deleted ref's `after`: the null object id (40 hex digits for SHA-1 repositories, 64 for SHA-256). */
+const NULL_OID = /^(?:0{40}|0{64})$/;
+
+/**
+ * Whether a push moves the followed branch to a commit. Tags, other branches and the deletion of the branch
+ * itself do not: GitHub sends all of them to the same hook (the documented examples include tag creation and
+ * deletion), and a deleted branch has no commit to apply (the last good commit stays in force).
+ */
+export function pushMovesBranch(event: PushEvent, branch: string): boolean {
+  return event.ref === `refs/heads/${branch}` && !event.deleted;
+}
+
+export interface ReadDeliveryOptions {
+  /** The followed branch: pushes that do not move it are acknowledged and ignored. */
+  readonly branch?: string | undefined;
+}
 
 /** Pure: decides on one delivery from its headers and raw body. */
 export function readDelivery(
   secret: string,
   headers: Readonly<Record<string, string | string[] | undefined>>,
   body: Buffer,
+  options: ReadDeliveryOptions = {},
 ): WebhookOutcome {
   const header = (name: string) => {
     const v = headers[name];
@@ -62,22 +83,36 @@ export function readDelivery(
   } catch {
     return { kind: 'refused', status: 400, reason: 'the push payload is not JSON' };
   }
-  const p = payload as { ref?: unknown; after?: unknown; repository?: { full_name?: unknown } };
+  const p = (payload ?? {}) as {
+    ref?: unknown;
+    after?: unknown;
+    deleted?: unknown;
+    repository?: { full_name?: unknown } | null;
+  };
   if (typeof p.ref !== 'string' || typeof p.after !== 'string')
     return { kind: 'refused', status: 400, reason: 'the push payload has no ref or after' };
-  return {
-    kind: 'push',
-    event: {
-      ref: p.ref,
-      after: p.after,
-      repository: typeof p.repository?.full_name === 'string' ? p.repository.full_name : '',
-      deliveryId: header('x-github-delivery') ?? '',
-    },
+  const push: PushEvent = {
+    ref: p.ref,
+    after: p.after,
+    deleted: p.deleted === true || NULL_OID.test(p.after),
+    repository: typeof p.repository?.full_name === 'string' ? p.repository.full_name : '',
+    deliveryId: header('x-github-delivery') ?? '',
   };
+  if (options.branch !== undefined && !pushMovesBranch(push, options.branch))
+    return {
+      kind: 'ignored',
+      event: 'push',
+      reason: push.deleted
+        ? `${push.ref} deleted`
+        : `${push.ref} is not the followed branch refs/heads/${options.branch}`,
+    };
+  return { kind: 'push', event: push };
 }
 
 export interface WebhookHandlerOptions {
   readonly secret: string;
+  /** Only pushes that move this branch reach `onPush`; others are answered 202 and ignored. */
+  readonly branch?: string | undefined;
   readonly maxBodyBytes?: number;
   readonly onPush: (event: PushEvent) => void;
   readonly onOutcome?: (outcome: WebhookOutcome) => void;
@@ -118,7 +153,9 @@ export function webhookHandler(
     });
     req.on('end', () => {
       if (aborted) return;
-      const outcome = readDelivery(options.secret, req.headers, Buffer.concat(chunks));
+      const outcome = readDelivery(options.secret, req.headers, Buffer.concat(chunks), {
+        branch: options.branch,
+      });
       options.onOutcome?.(outcome);
       switch (outcome.kind) {
         case 'refused':
@@ -126,7 +163,13 @@ export function webhookHandler(
         case 'ping':
           return answer(res, 200, 'pong');
         case 'ignored':
-          return answer(res, 202, `event "${outcome.event}" ignored`);
+          return answer(
+            res,
+            202,
+            outcome.reason === undefined
+              ? `event "${outcome.event}" ignored`
+              : `event "${outcome.event}" ignored: ${outcome.reason}`,
+          );
         case 'push':
           answer(res, 202, 'sync scheduled');
           options.onPush(outcome.event);

@@ -175,14 +175,17 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
       : createServer(
           webhookHandler({
             secret: secret as string,
+            // Tags, other branches and the deletion of the branch are answered and ignored.
+            branch: values['git-branch'],
             onPush: (event) => {
-              if (event.ref !== `refs/heads/${values['git-branch']}`) return;
               logger.info('push received', { after: event.after, delivery: event.deliveryId });
               void sync.trigger('webhook');
             },
             onOutcome: (outcome) => {
               if (outcome.kind === 'refused')
                 logger.warn('webhook delivery refused', { status: outcome.status, reason: outcome.reason });
+              else if (outcome.kind === 'ignored' && outcome.reason !== undefined)
+                logger.debug('push ignored', { reason: outcome.reason });
             },
           }),
         );

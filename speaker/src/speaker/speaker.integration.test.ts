@@ -13,7 +13,7 @@ import {
 import { rankNodes } from '../l2/leader.js';
 import { EXCLUDE_LABEL } from './cluster-state.js';
 import type { BgpAnnouncement, L2Announcement } from './decide.js';
-import type { ProtocolHandler } from './protocol.js';
+import type { ProtocolHandler, ProtocolProblem } from './protocol.js';
 import { NODE_LABEL, Speaker } from './speaker.js';
 
 const NS = 'metallb-system';
@@ -83,12 +83,14 @@ class RecordingProtocol<A extends { ip: string }> implements ProtocolHandler<A> 
   setNode(): [] {
     return [];
   }
-  setBalancer(service: string, announcements: readonly A[]): [] {
+  /** A problem to report for each setBalancer, as a protocol that cannot announce would. */
+  failWith: string | undefined;
+  setBalancer(service: string, announcements: readonly A[]): ProtocolProblem[] {
     this.balancers.set(
       service,
       announcements.map((a) => a.ip),
     );
-    return [];
+    return this.failWith === undefined ? [] : [{ service, message: this.failWith }];
   }
   deleteBalancer(service: string): void {
     this.balancers.delete(service);
@@ -260,6 +262,7 @@ describe('speaker against the embedded API server', () => {
       metadata: { name: 'bgp', namespace: NS },
       spec: { ipAddressPools: ['bgppool'] },
     });
+    recordingBgp.failWith = 'no session to router';
     await client.mergePatch('/api/v1/namespaces/default/services/web/status', {
       status: { loadBalancer: { ingress: [{ ip: IP }, { ip: BGP_IP }] } },
     });
@@ -274,6 +277,13 @@ describe('speaker against the embedded API server', () => {
         recordingBgp.balancers.get('default/web')?.includes(BGP_IP) === true ? true : undefined,
       ),
     );
+    recordingBgp.failWith = undefined;
+    const failed = await waitFor('announceFailed Event', async () => {
+      const events = (await client.list('/api/v1/namespaces/default/events')).items;
+      return events.find((e) => e.reason === 'announceFailed');
+    });
+    assert.equal(failed.type, 'Warning');
+    assert.equal(failed.message, 'bgp: no session to router');
     // Excluding a node withdraws its BGP announcement only.
     await setNodeLabels('node-c', { [EXCLUDE_LABEL]: '' });
     await waitFor('node-c withdrawn', async () => {

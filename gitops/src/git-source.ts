@@ -1,16 +1,25 @@
 // The repository the sync follows: a bare cache fetched from the remote (no working tree: files are read from
-// git objects). Credentials come from the environment or a mounted Secret and never appear in arguments, logs
-// or errors: an HTTPS token goes in through GIT_CONFIG_* (an Authorization header), an SSH key through
-// GIT_SSH_COMMAND.
-import { existsSync, mkdirSync } from 'node:fs';
+// git objects). Credentials come from the environment, a mounted file or a Secret read through the API (a
+// provider asked before each fetch, so rotation needs no restart), and never appear in arguments, logs or
+// errors: an HTTPS token goes in through GIT_CONFIG_* (an Authorization header), an SSH key through
+// GIT_SSH_COMMAND (a key given as text is written to a private 0600 file first, as ssh requires).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { git, GitError } from './git.js';
 import { redact } from './github.js';
 
 export interface GitCredentials {
-  /** HTTPS token (GitHub: any user name; the token is the password). */
+  /** HTTPS token or password (GitHub: any user name; the token is the password). */
   readonly token?: string | undefined;
+  /** HTTPS user name sent with the token. Default x-access-token. */
+  readonly username?: string | undefined;
   /** Path of a private key file for SSH URLs. */
   readonly sshKeyFile?: string | undefined;
+  /** A private key for SSH URLs, as text (from a Secret's `ssh-privatekey`). */
+  readonly sshPrivateKey?: string | undefined;
+  /** known_hosts lines: when given, the SSH host key must match (StrictHostKeyChecking=yes). */
+  readonly knownHosts?: string | undefined;
 }
 
 export interface GitSourceOptions {
@@ -19,7 +28,35 @@ export interface GitSourceOptions {
   /** Where the bare cache lives (created when missing). */
   readonly cacheDir: string;
   readonly credentials?: GitCredentials;
+  /** Asked before each fetch (for example: read a Secret); wins over `credentials`. Throws to fail the fetch. */
+  readonly credentialsProvider?: () => Promise<GitCredentials>;
   readonly timeoutMs?: number;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/** Pure: the environment that hands the credentials to git. `files` are where key material was written. */
+export function gitCredentialEnv(
+  credentials: GitCredentials | undefined,
+  files: { readonly sshKeyFile?: string | undefined; readonly knownHostsFile?: string | undefined } = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const token = credentials?.token;
+  if (token !== undefined && token !== '') {
+    const basic = Buffer.from(`${credentials?.username ?? 'x-access-token'}:${token}`).toString('base64');
+    env.GIT_CONFIG_COUNT = '1';
+    env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
+    env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${basic}`;
+  }
+  const key = files.sshKeyFile ?? credentials?.sshKeyFile;
+  if (key !== undefined && key !== '') {
+    const hosts =
+      files.knownHostsFile === undefined
+        ? '-o StrictHostKeyChecking=accept-new'
+        : `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${quote(files.knownHostsFile)}`;
+    env.GIT_SSH_COMMAND = `ssh -i ${quote(key)} -o IdentitiesOnly=yes ${hosts} -o BatchMode=yes`;
+  }
+  return env;
 }
 
 export class GitSource {
@@ -31,25 +68,46 @@ export class GitSource {
     return this.options.cacheDir;
   }
 
-  private env(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    const token = this.options.credentials?.token;
-    if (token !== undefined && token !== '') {
-      const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-      env.GIT_CONFIG_COUNT = '1';
-      env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
-      env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${basic}`;
-    }
-    const key = this.options.credentials?.sshKeyFile;
-    if (key !== undefined && key !== '')
-      env.GIT_SSH_COMMAND = `ssh -i '${key.replace(/'/g, "'\\''")}' -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes`;
-    return env;
+  /** Private directory (0700) holding key material given as text; removed by close(). */
+  private keyDir: string | undefined;
+
+  private writeKeyMaterial(name: string, text: string): string {
+    this.keyDir ??= mkdtempSync(path.join(tmpdir(), 'lbops-git-credentials-'));
+    const file = path.join(this.keyDir, name);
+    // OpenSSH refuses a key without its final newline ("invalid format"); Secrets often lose it.
+    const content = text.endsWith('\n') ? text : `${text}\n`;
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== content)
+      writeFileSync(file, content, { mode: 0o600 });
+    return file;
   }
 
-  private secrets(): string[] {
-    const token = this.options.credentials?.token;
-    if (token === undefined || token === '') return [];
-    return [token, Buffer.from(`x-access-token:${token}`).toString('base64')];
+  private async credentials(): Promise<{ env: NodeJS.ProcessEnv; secrets: string[] }> {
+    const credentials =
+      this.options.credentialsProvider !== undefined
+        ? await this.options.credentialsProvider()
+        : this.options.credentials;
+    const files = {
+      sshKeyFile:
+        credentials?.sshPrivateKey !== undefined
+          ? this.writeKeyMaterial('id', credentials.sshPrivateKey)
+          : undefined,
+      knownHostsFile:
+        credentials?.knownHosts !== undefined
+          ? this.writeKeyMaterial('known_hosts', credentials.knownHosts)
+          : undefined,
+    };
+    const token = credentials?.token;
+    const secrets =
+      token === undefined || token === ''
+        ? []
+        : [token, Buffer.from(`${credentials?.username ?? 'x-access-token'}:${token}`).toString('base64')];
+    return { env: gitCredentialEnv(credentials, files), secrets };
+  }
+
+  /** Removes key material written for SSH. */
+  close(): void {
+    if (this.keyDir !== undefined) rmSync(this.keyDir, { recursive: true, force: true });
+    this.keyDir = undefined;
   }
 
   /** Fetches the branch and answers its commit SHA. */
@@ -62,6 +120,7 @@ export class GitSource {
       this.initialised = true;
     }
     const ref = `refs/remotes/origin/${this.options.branch}`;
+    const { env, secrets } = await this.credentials();
     const out = await git(
       this.dir,
       [
@@ -73,10 +132,10 @@ export class GitSource {
         this.options.url,
         `+refs/heads/${this.options.branch}:${ref}`,
       ],
-      { env: this.env(), timeoutMs: this.options.timeoutMs ?? 60_000 },
+      { env, timeoutMs: this.options.timeoutMs ?? 60_000 },
     );
     if (!out.ok) {
-      const stderr = redact(out.stderr, this.secrets());
+      const stderr = redact(out.stderr, secrets);
       throw new GitError(
         `cannot fetch ${this.options.branch} from ${redactUrl(this.options.url)}: ${stderr}`,
         stderr,

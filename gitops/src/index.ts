@@ -9,6 +9,7 @@ export * from './github-retry.js';
 export * from './publish-report.js';
 export * from './webhook.js';
 export * from './git-source.js';
+export * from './git-credentials-secret.js';
 export * from './sync.js';
 export * from './sync-metrics.js';
 export * from './desired-objects.js';

@@ -16,6 +16,9 @@ import { parseDuration } from '@lbops/schemas';
 import {
   GitSource,
   GitSync,
+  parseSecretRef,
+  readCredentialsSecret,
+  type GitCredentials,
   GithubClient,
   githubTokenFromEnv,
   redactUrl,
@@ -51,8 +54,13 @@ Options:
   --once                   sync once and exit: 0 applied or unchanged, 1 the head commit is invalid, 2 error
   --log-level LEVEL        debug, info, warn or error (default info)
 
-Git credentials: $LBOPS_GIT_TOKEN (HTTPS token; or --git-token-file FILE, e.g. a mounted Secret) or
---git-ssh-key FILE for SSH URLs. They are never logged.
+Git credentials (never logged):
+  --git-credentials-secret NAMESPACE/NAME
+                           a Secret read through the API before each fetch (rotation needs no restart):
+                           \`token\`, or \`password\` with \`username\` (kubernetes.io/basic-auth) for HTTPS;
+                           \`ssh-privatekey\` (kubernetes.io/ssh-auth) and optional \`known_hosts\` for SSH
+  $LBOPS_GIT_TOKEN         HTTPS token (or --git-token-file FILE, e.g. a mounted Secret)
+  --git-ssh-key FILE       private key for SSH URLs
 `;
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
@@ -66,6 +74,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
         'git-path': { type: 'string', default: '' },
         'git-token-file': { type: 'string' },
         'git-ssh-key': { type: 'string' },
+        'git-credentials-secret': { type: 'string' },
         interval: { type: 'string', default: '60s' },
         'webhook-listen': { type: 'string' },
         kubeconfig: { type: 'string' },
@@ -102,6 +111,15 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   const metricsListen = parseListen(values['metrics-listen']);
   if (metricsListen === undefined)
     return fail(`--metrics-listen wants HOST:PORT, got "${values['metrics-listen']}"`);
+  const secretName = values['git-credentials-secret'];
+  const secretRef = secretName === undefined ? undefined : parseSecretRef(secretName);
+  if (secretName !== undefined && secretRef === undefined)
+    return fail(`--git-credentials-secret wants NAMESPACE/NAME, got "${secretName}"`);
+  if (
+    secretRef !== undefined &&
+    (values['git-token-file'] !== undefined || values['git-ssh-key'] !== undefined)
+  )
+    return fail('--git-credentials-secret cannot be combined with --git-token-file or --git-ssh-key');
   let token = io.env.LBOPS_GIT_TOKEN;
   if (values['git-token-file'] !== undefined) {
     try {
@@ -119,16 +137,28 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     );
   const githubToken = githubTokenFromEnv(io.env);
   const repository = values['github-repo'];
+  const client = KubeClient.fromKubeconfig(
+    values.kubeconfig === undefined ? undefined : path.resolve(io.cwd, values.kubeconfig),
+  );
+  const source = new GitSource({
+    url: /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || url.includes('@') ? url : path.resolve(io.cwd, url),
+    branch: values['git-branch'],
+    cacheDir,
+    // The Secret wins over $LBOPS_GIT_TOKEN; read before each fetch. Its problems (missing, no usable key) fail
+    // that sync with a message naming the Secret and its keys, never a value.
+    ...(secretRef !== undefined
+      ? {
+          credentialsProvider: async (): Promise<GitCredentials> => {
+            const read = await readCredentialsSecret(client, secretRef);
+            if (!read.ok) throw new Error(read.problem);
+            return read.credentials;
+          },
+        }
+      : { credentials: { token, sshKeyFile: values['git-ssh-key'] } }),
+  });
   const sync = new GitSync({
-    source: new GitSource({
-      url: /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || url.includes('@') ? url : path.resolve(io.cwd, url),
-      branch: values['git-branch'],
-      cacheDir,
-      credentials: { token, sshKeyFile: values['git-ssh-key'] },
-    }),
-    client: KubeClient.fromKubeconfig(
-      values.kubeconfig === undefined ? undefined : path.resolve(io.cwd, values.kubeconfig),
-    ),
+    source,
+    client,
     path: values['git-path'],
     namespace: values.namespace,
     repository,
@@ -148,6 +178,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   if (values.once) {
     const result = await sync.trigger('once');
     await sync.stop();
+    source.close();
     io.stdout.write(`lbops sync: ${describe(result)}\n`);
     return result.result === 'invalid'
       ? ExitCode.rejected
@@ -202,6 +233,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   const signal = await untilSignal();
   logger.info('stopping', { signal });
   await sync.stop();
+  source.close();
   hook?.closeAllConnections();
   await new Promise<void>((resolve) => (hook === undefined ? resolve() : hook.close(() => resolve())));
   await endpoints.close();

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { createTestRepo, type TestRepo } from '@lbops/gitops/test/git-repo';
 import { l2Yaml, poolYaml, service, state } from '@lbops/gitops/test/fixtures';
 import { FakeGithub } from '@lbops/gitops/test/fake-github';
+import { KubeClient, kubeConfigFor, patchStatus, startApiServer } from '@lbops/kube';
 import { run } from '../run.js';
 
 async function lbops(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
@@ -142,5 +143,80 @@ test('--comment upserts one sticky comment; a read-only token writes the job sum
     });
   } finally {
     await fake.close();
+  }
+});
+
+test('lbops plan --kubeconfig: assignments read from a cluster (embedded API server, Services holding IPs)', async () => {
+  const server = await startApiServer({ port: 0 });
+  try {
+    await withRepo(async (repo, dir) => {
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      writeFileSync(kubeconfig, server.kubeconfig());
+      const client = new KubeClient(kubeConfigFor(server.url, server.token));
+      await client.create('/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'shop' },
+      });
+      const lb = async (name: string, ip: string | undefined, annotations: Record<string, string> = {}) => {
+        await client.create('/api/v1/namespaces/shop/services', {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name, namespace: 'shop', annotations },
+          spec: { type: 'LoadBalancer', ports: [{ port: 443, protocol: 'TCP' }], selector: { app: name } },
+        });
+        if (ip !== undefined)
+          await patchStatus(client, `/api/v1/namespaces/shop/services/${name}`, {
+            loadBalancer: { ingress: [{ ip }] },
+          });
+      };
+      // web sits above the shrunk range (moves to the first free address), api stays (.11 is still in the pool),
+      // pinned asks for .19 (no longer allowed), queue is pending.
+      await lb('web', '192.168.10.18', { 'metallb.io/ip-allocated-from-pool': 'default' });
+      await lb('api', '192.168.10.11', { 'metallb.io/ip-allocated-from-pool': 'default' });
+      await lb('pinned', '192.168.10.19', { 'metallb.io/loadBalancerIPs': '192.168.10.19' });
+      await lb('queue', undefined);
+      const common = ['plan', '--repo', repo.dir, '--path', 'pools', '--base', 'main', '--head', 'shrink'];
+
+      const text = await lbops([...common, '--kubeconfig', kubeconfig], dir);
+      assert.equal(text.code, 0, text.stderr);
+      // Moved into the shrunk range, not onto api's address.
+      assert.match(text.stdout, /service shop\/web: changed 192\.168\.10\.18 -> 192\.168\.10\.1[02-4]\n/);
+      assert.match(text.stdout, /shop\/pinned/);
+      assert.doesNotMatch(text.stdout, /shop\/api: (changed|lost)/);
+      const markdown = await lbops([...common, '--kubeconfig', kubeconfig, '--format', 'markdown'], dir);
+      assert.ok(markdown.stdout.includes(`4 Services from ${server.url}`), 'the markdown names the cluster');
+      for (const out of [text, markdown])
+        assert.ok(!(out.stdout + out.stderr).includes(server.token), 'no credentials in the report');
+      assert.equal(
+        (await lbops([...common, '--kubeconfig', kubeconfig, '--fail-on', 'renumber'], dir)).code,
+        1,
+      );
+
+      // The same answer as a state file exported from that cluster by `lbops state export`.
+      const exported = await lbops(
+        ['state', 'export', '--kubeconfig', kubeconfig, '-o', 'state-live.json'],
+        dir,
+      );
+      assert.equal(exported.code, 0, exported.stderr);
+      const fromCluster = await lbops([...common, '--kubeconfig', kubeconfig, '--format', 'json'], dir);
+      const fromFile = await lbops([...common, '--state', 'state-live.json', '--format', 'json'], dir);
+      const services = (out: string) =>
+        (JSON.parse(out) as { services: unknown }).services ?? assert.fail('no services in the JSON plan');
+      assert.deepEqual(services(fromCluster.stdout), services(fromFile.stdout));
+      const impact = JSON.stringify(services(fromCluster.stdout));
+      for (const name of ['web', 'pinned']) assert.match(impact, new RegExp(`shop/${name}|"${name}"`));
+
+      // Usage: both sources, and an unreachable cluster.
+      const both = await lbops([...common, '--kubeconfig', kubeconfig, '--state', 'state-live.json'], dir);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /give --state or --kubeconfig, not both/);
+      writeFileSync(path.join(dir, 'nowhere'), server.kubeconfig().replace(new URL(server.url).port, '1'));
+      const down = await lbops([...common, '--kubeconfig', 'nowhere'], dir);
+      assert.equal(down.code, 2, down.stdout);
+      assert.match(down.stderr, /cannot read the assignments from the cluster/);
+    });
+  } finally {
+    await server.close();
   }
 });

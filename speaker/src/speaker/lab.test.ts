@@ -16,6 +16,7 @@ import {
   writeKubeconfig,
   type KubeObject,
 } from '@lbops/kube';
+import { rankNodes } from '../l2/leader.js';
 import { labSkipReason, nextHopsOf, waitFor, withLab, type LabProcess } from '@lbops/lab';
 
 const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lab-runner.test-support.js');
@@ -133,23 +134,32 @@ test(
             resource: 'servicel2statuses',
             namespace: NS,
           });
-          const owner = await waitFor(
+          // The owner is determined (rank by sha256(node#ip)); at start the speakers may briefly disagree while
+          // the membership converges (a speaker not yet up is dead to the others), so wait for the settled state.
+          const owner = rankNodes(
+            ip,
+            lab.nodes.map((n) => n.name),
+          )[0];
+          const ownerNode = lab.nodes.find((n) => n.name === owner);
+          assert.ok(owner !== undefined && ownerNode !== undefined);
+          await waitFor(
             async () => {
               const items = (await client.list(l2Path)).items;
-              const node = (items[0]?.status as { node?: string } | undefined)?.node;
-              return items.length === 1 && node !== undefined ? node : undefined;
+              return (
+                items.length === 1 && (items[0]?.status as { node?: string } | undefined)?.node === owner
+              );
             },
-            { timeoutMs: 20_000, description: 'a ServiceL2Status naming the owner' },
+            { timeoutMs: 20_000, description: `the ServiceL2Status naming ${owner} only` },
           );
-          const ownerNode = lab.nodes.find((n) => n.name === owner);
-          assert.ok(ownerNode !== undefined, `unknown owner ${owner}`);
           // The probe (RFC 5227) runs first: wait for answers, then require exactly the owner's MAC.
           const answer = await waitFor(
             async () => {
               const result = await lab.arping(lab.clients.lan.ns, ip, { count: 3 });
-              return result.macs.length > 0 ? result : undefined;
+              return result.macs.length > 0 && result.macs.includes(ownerNode.mac.toLowerCase())
+                ? result
+                : undefined;
             },
-            { timeoutMs: 15_000, description: `ARP replies for ${ip}` },
+            { timeoutMs: 15_000, description: `ARP replies from ${owner} for ${ip}` },
           );
           assert.deepEqual(answer.macs, [ownerNode.mac.toLowerCase()], answer.output);
           const prefix = `${ip}/32`;
@@ -189,6 +199,31 @@ test(
           t.diagnostic(
             `layer 2 failover after SIGKILL: ${failoverMs} ms (arping from the client, 1 s rounds)`,
           );
+
+          // The owner's speaker back: after its startup grace it takes the IP back (ranked first), one answer.
+          await lab.spawn(ownerNode.ns, [process.execPath, runner, lab.path(`kubeconfig-${owner}`), owner], {
+            name: `speaker-${owner}-again`,
+          });
+          await waitFor(
+            async () => {
+              const items = (await client.list(l2Path)).items;
+              return (
+                items.length === 1 && (items[0]?.status as { node?: string } | undefined)?.node === owner
+              );
+            },
+            { timeoutMs: 10_000, description: `the ServiceL2Status naming ${owner} again` },
+          );
+          const back = await waitFor(
+            async () => {
+              const result = await lab.arping(lab.clients.lan.ns, ip, { count: 2 });
+              return result.macs.length > 0 && result.macs[0] === ownerNode.mac.toLowerCase()
+                ? result
+                : undefined;
+            },
+            { timeoutMs: 10_000, description: `${owner} answering again` },
+          );
+          assert.deepEqual(back.macs, [ownerNode.mac.toLowerCase()], back.output);
+          await lab.bird.waitRoute(prefix, (paths) => nextHopsOf(paths, prefix).length === expected.length);
 
           await client.delete('/api/v1/namespaces/default/services/web');
           await lab.bird.waitRoute(prefix, (paths) => paths.length === 0);

@@ -25,6 +25,9 @@ import { Speaker } from './speaker.js';
 /** MetalLB's Secret with the memberlist key (key `secretkey`). */
 export const MEMBERLIST_SECRET = 'memberlist';
 export const DEFAULT_MEMBERLIST_PORT = 7946;
+/** How long a starting speaker announces nothing over layer 2 (node-main.ts uses the same default). */
+export const STARTUP_GRACE_MS = 500;
+export const CONFLICT_RETRY_MS = 1_000;
 
 export interface SpeakerProcessOptions {
   readonly client: KubeClient;
@@ -68,7 +71,10 @@ export async function startSpeakerProcess(options: SpeakerProcessOptions): Promi
   if (!options.dryRun) {
     const layer2Metrics = createLayer2Metrics(registry);
     const runtime = new Layer2Runtime({
-      timings: DEFAULT_RESPONDER_TIMINGS,
+      // A probe conflict is most often a handover race: the previous owner (alive, ranked lower) answers until
+      // it has seen the membership change, a few hundred ms. Probing again after 1 s instead of 10 s keeps that
+      // race from silencing the address; a real foreign host is still never announced over, and reported.
+      timings: { ...DEFAULT_RESPONDER_TIMINGS, conflictRetryMs: CONFLICT_RETRY_MS },
       metrics: layer2Metrics,
       observe: (effect) => {
         if (effect.type !== 'conflict') return;
@@ -148,7 +154,16 @@ export async function startSpeakerProcess(options: SpeakerProcessOptions): Promi
         clearInterval(timer);
         udp.stop();
       });
-      liveSpeakers = () => new Set(membership.liveMembers());
+      // Until the others have heard from us (a restart: they may hold us dead and another node announces our
+      // IPs), we claim nothing; otherwise our RFC 5227 probe meets the interim owner and backs off for seconds.
+      const graceUntil = Date.now() + STARTUP_GRACE_MS;
+      liveSpeakers = () => {
+        const live = new Set(membership.liveMembers());
+        if (Date.now() < graceUntil) live.delete(options.node);
+        return live;
+      };
+      const graceTimer = setTimeout(() => ref.speaker?.poke(), STARTUP_GRACE_MS);
+      stops.push(() => clearTimeout(graceTimer));
       // Taking over when a node ranked before us for the IP is dead: it was the owner.
       takeover = (ip) => {
         const ranked = rankNodes(ip, [options.node, ...joined]);

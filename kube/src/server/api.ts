@@ -44,6 +44,8 @@ export interface Selection {
 
 export interface WriteResult {
   readonly object: JsonObject;
+  /** The stored object `object` presents (for serialising it once: see presentJson). */
+  readonly source: JsonObject;
   /** 201 for a create, 200 otherwise. */
   readonly code: number;
   /** Admission warnings, sent as `Warning` headers (kubectl prints them). */
@@ -66,6 +68,15 @@ export const INITIAL_NAMESPACES = [
 export class KubeApi {
   readonly services = new ServiceAllocations();
   private dryRun = false;
+  /**
+   * The JSON of each stored object as presented, made once per object version: every watcher of a kind and
+   * the writer's response share it. Valid because stored objects are never mutated (a write stores a new
+   * one); weak, so versions the store dropped go with it.
+   */
+  private readonly serialised = new WeakMap<
+    JsonObject,
+    { readonly apiVersion: string; readonly json: string }
+  >();
 
   constructor(
     readonly store: ObjectStore,
@@ -99,6 +110,16 @@ export class KubeApi {
   present(type: ResourceType, obj: JsonObject): JsonObject {
     const { apiVersion: _apiVersion, kind: _kind, ...rest } = obj;
     return { apiVersion: apiVersionOf(type), kind: type.kind, ...rest };
+  }
+
+  /** JSON.stringify(present(type, obj)) for a stored object, serialised once per version and type. */
+  presentJson(type: ResourceType, obj: JsonObject): string {
+    const apiVersion = apiVersionOf(type);
+    const cached = this.serialised.get(obj);
+    if (cached !== undefined && cached.apiVersion === apiVersion) return cached.json;
+    const json = JSON.stringify(this.present(type, obj));
+    this.serialised.set(obj, { apiVersion, json });
+    return json;
   }
 
   selection(query: URLSearchParams): Selection {
@@ -255,7 +276,7 @@ export class KubeApi {
     const warnings = this.prepare(target, obj, undefined);
     const stored = this.write(key, obj);
     this.afterWrite(target.type, stored);
-    return { object: this.present(target.type, stored), code: 201, warnings };
+    return { object: this.present(target.type, stored), source: stored, code: 201, warnings };
   }
 
   update(target: Target, body: unknown): WriteResult {
@@ -312,12 +333,12 @@ export class KubeApi {
     if (specChanged(existing, next))
       nextMeta.generation = (typeof oldMeta.generation === 'number' ? oldMeta.generation : 0) + 1;
     // A write that changes nothing is not a change: no new resourceVersion, no watch event.
-    if (deepEqual(stripVersion(existing), stripVersion(next))) {
-      return { object: this.present(type, existing), code: 200, warnings };
+    if (deepEqual(withoutVersion(existing), withoutVersion(next))) {
+      return { object: this.present(type, existing), source: existing, code: 200, warnings };
     }
     const stored = this.write(storageKey(type), next);
     this.afterWrite(type, stored);
-    return { object: this.present(type, stored), code: 200, warnings };
+    return { object: this.present(type, stored), source: stored, code: 200, warnings };
   }
 
   patch(target: Target, body: string, contentType: string, query: URLSearchParams): WriteResult {
@@ -645,12 +666,12 @@ function byKey(a: JsonObject, b: JsonObject): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-function stripVersion(obj: JsonObject): JsonObject {
-  const copy = clone(obj);
-  const meta = metadataOf(copy);
+/** The object without resourceVersion and managedFields, for comparing; shallow (nothing is mutated). */
+function withoutVersion(obj: JsonObject): JsonObject {
+  const meta = isObject(obj.metadata) ? { ...obj.metadata } : {};
   delete meta.resourceVersion;
   delete meta.managedFields;
-  return copy;
+  return { ...obj, metadata: meta };
 }
 
 /** Whether anything outside metadata and status changed: what bumps metadata.generation. */

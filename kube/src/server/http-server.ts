@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Admission } from './admission.js';
 import { METALLB_KINDS } from '@lbops/schemas';
 import { loadConfigAdmission } from './load-config-admission.js';
-import { INITIAL_NAMESPACES, KubeApi, type Selection, type Target } from './api.js';
+import { INITIAL_NAMESPACES, KubeApi, type Selection, type Target, type WriteResult } from './api.js';
 import {
   apiGroup,
   apiGroupList,
@@ -78,7 +78,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function send(res: ServerResponse, code: number, body: unknown, warnings: readonly string[] = []): void {
-  const text = JSON.stringify(body);
+  sendJson(res, code, JSON.stringify(body), warnings);
+}
+
+function sendJson(res: ServerResponse, code: number, text: string, warnings: readonly string[] = []): void {
   const headers: Record<string, string | string[]> = {
     'Content-Type': 'application/json',
     'Content-Length': String(Buffer.byteLength(text)),
@@ -288,14 +291,14 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
           throw methodNotAllowed('POST is for collections; use PUT or PATCH on a named object');
         const body = decodeBody(req, await readBody(req));
         const result = mutate(() => api.create(target, body));
-        send(res, result.code, result.object, result.warnings);
+        sendWrite(res, target, result);
         return;
       }
       case 'PUT': {
         if (target.name === undefined) throw methodNotAllowed('PUT needs a named object');
         const body = decodeBody(req, await readBody(req));
         const result = mutate(() => api.update(target, body));
-        send(res, result.code, result.object, result.warnings);
+        sendWrite(res, target, result);
         return;
       }
       case 'PATCH': {
@@ -306,7 +309,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
           req.headers['content-type'] ?? '',
           query,
         );
-        send(res, result.code, result.object, result.warnings);
+        sendWrite(res, target, result);
         return;
       }
       case 'DELETE': {
@@ -330,6 +333,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       default:
         throw methodNotAllowed(`method ${method} is not supported`);
     }
+  }
+
+  /** A write's answer: the stored object's JSON, shared with the watch events of the same version. */
+  function sendWrite(res: ServerResponse, target: Target, result: WriteResult): void {
+    sendJson(res, result.code, api.presentJson(target.type, result.source), result.warnings);
   }
 
   function discovery(path: string, segments: readonly string[]): JsonObject | undefined {
@@ -405,13 +413,36 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       'Cache-Control': 'no-cache',
     });
     res.flushHeaders();
+    // Events go out in batches: everything that happened in one turn of the event loop (the writes of all
+    // the requests read in it) in one chunk, one system call, rather than one each.
+    let batch: string[] = [];
+    let flushing = false;
+    const flush = (): void => {
+      flushing = false;
+      const lines = batch;
+      batch = [];
+      if (lines.length > 0 && !res.writableEnded) res.write(lines.join(''));
+    };
     const write = (eventType: string, object: JsonObject): void => {
-      const out = eventType === 'BOOKMARK' || eventType === 'ERROR' ? object : api.present(type, object);
-      const payload =
-        table && eventType !== 'BOOKMARK' && eventType !== 'ERROR'
-          ? toTable(type, [out], stringField(out.metadata, 'resourceVersion') ?? '', now(), includeObject)
-          : out;
-      res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
+      let line: string;
+      if (eventType === 'BOOKMARK' || eventType === 'ERROR')
+        line = `${JSON.stringify({ type: eventType, object })}\n`;
+      else if (table) {
+        const out = api.present(type, object);
+        const payload = toTable(
+          type,
+          [out],
+          stringField(out.metadata, 'resourceVersion') ?? '',
+          now(),
+          includeObject,
+        );
+        line = `${JSON.stringify({ type: eventType, object: payload })}\n`;
+      } else line = `{"type":${JSON.stringify(eventType)},"object":${api.presentJson(type, object)}}\n`;
+      batch.push(line);
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flush);
+      }
     };
     function translate(e: StoreEvent): { type: string; object: JsonObject }[] {
       if (e.key !== key) return [];
@@ -442,6 +473,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       unsubscribe();
       for (const t of timers) clearInterval(t);
       watches.delete(stop);
+      flush();
       if (!res.writableEnded) res.end();
     };
     timers.push(

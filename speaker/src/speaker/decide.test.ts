@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { loadConfig, type Config } from '@lbops/schemas';
 import { rankNodes } from '../l2/leader.js';
 import { EXCLUDE_LABEL, type EndpointInfo, type NodeInfo, type ServiceInfo } from './cluster-state.js';
-import { decide, type DecisionInput } from './decide.js';
+import { decide, newRankingCache, type DecisionInput } from './decide.js';
 
 function config(yaml: string): Config {
   const { config: loaded, diagnostics } = loadConfig([{ name: 'test.yaml', content: yaml }]);
@@ -204,6 +204,7 @@ spec:
 
   test('property: exactly one live eligible node owns each layer 2 IP', () => {
     const names = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5'];
+    const sharedCache = newRankingCache();
     const arbNode = fc.record({
       excluded: fc.boolean(),
       unavailable: fc.boolean(),
@@ -237,6 +238,13 @@ spec:
               (!local || flags[i]?.endpoint === true),
           );
           const announcers = l2Announcers(base, nodes, ipText);
+          // The memo gives the same answers as a fresh ranking (shared across nodes and runs).
+          const cached = l2Announcers(
+            (self) => ({ ...base(self), rankingCache: sharedCache }),
+            nodes,
+            ipText,
+          );
+          assert.deepEqual(cached, announcers);
           if (endpoints.length === 0 || eligible.length === 0) assert.deepEqual(announcers, []);
           else {
             assert.equal(announcers.length, 1);

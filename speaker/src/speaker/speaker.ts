@@ -24,6 +24,7 @@ import { Gauge, Registry } from 'prom-client';
 import { type NodeInfo, type ServiceInfo } from './cluster-state.js';
 import {
   decide,
+  newRankingCache,
   type BgpAnnouncement,
   type Decision,
   type L2Announcement,
@@ -107,6 +108,7 @@ export class Speaker {
   private configFingerprint: string | undefined;
   private nodeFingerprint: string | undefined;
   private decision: Decision | undefined;
+  private readonly rankingCache = newRankingCache();
   private readonly reported = new Map<string, Reported>();
   private readonly metricLabels = new Map<string, Array<Record<string, string>>>();
   private writes: Promise<void> = Promise.resolve();
@@ -311,6 +313,7 @@ export class Speaker {
       services,
       endpoints: endpointsByService(this.slices.list()),
       liveSpeakers: this.options.liveSpeakers?.(),
+      rankingCache: this.rankingCache,
     });
     this.decision = decision;
     this.apply(decision);

@@ -12,5 +12,6 @@ export * from './git-source.js';
 export * from './git-credentials-secret.js';
 export * from './sync.js';
 export * from './sync-metrics.js';
+export * from './sync-election.js';
 export * from './desired-objects.js';
 export * from './render-sync.js';

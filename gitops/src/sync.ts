@@ -106,6 +106,8 @@ export class GitSync {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Bumped by start() and pause(): a poll loop of an older generation ends at its next tick. */
+  private generation = 0;
   private readonly reports = new Set<Promise<void>>();
 
   constructor(private readonly options: SyncOptions) {
@@ -143,17 +145,35 @@ export class GitSync {
 
   /** Polls every `intervalMs` (and syncs once at once). */
   start(intervalMs: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const generation = ++this.generation;
+    const live = () => !this.stopped && generation === this.generation;
     const tick = () => {
-      if (this.stopped) return;
+      if (!live()) return;
       void this.trigger('poll').finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
+        if (live()) this.timer = setTimeout(tick, intervalMs);
       });
     };
     tick();
   }
 
+  /**
+   * Stops polling (start() resumes) and waits for a sync in progress. Used when leadership is lost; the state
+   * kept in memory is forgotten, since another replica may apply commits meanwhile: the next sync recovers the
+   * commit in force from the cluster.
+   */
+  async pause(): Promise<void> {
+    this.generation += 1;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+    this.inForce = undefined;
+    this.lastSeen = undefined;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.generation += 1;
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
     await Promise.allSettled([...this.reports]);
@@ -395,12 +415,21 @@ export class GitSync {
     let previous = '';
     let stable = 0;
     let settled = false;
-    // Settled: every Service has an address and nothing moved since the last look, or nothing moved for a while
-    // (Services that stay pending). Bounded by the deadline and a count.
+    // Whether the addresses in the cluster are ones the applied pools allow: right after an apply the controller
+    // may not have reacted yet, and a Service of a pruned or shrunk pool still shows its old address, which
+    // looks settled but is not.
+    const consistent = (state: StateFile) =>
+      new Allocator(config.pools).restore(recordedFromState(state)).conflicts.length === 0;
+    // Settled: every Service has an address the new pools allow and nothing moved since the last look, or
+    // nothing moved for a while (Services that stay pending or keep a conflict). Bounded by the deadline and a
+    // count.
     for (let i = 0; i < 10_000 && Date.now() < deadline; i += 1) {
       const fingerprint = JSON.stringify(after.services.map((s) => [s.namespace, s.name, s.ips]));
       stable = fingerprint === previous ? stable + 1 : 0;
-      if ((stable >= 1 && after.services.every((s) => s.ips.length > 0)) || stable >= 5) {
+      if (
+        (stable >= 1 && after.services.every((s) => s.ips.length > 0) && consistent(after)) ||
+        stable >= 5
+      ) {
         settled = true;
         break;
       }

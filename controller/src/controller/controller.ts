@@ -152,7 +152,9 @@ export class Controller {
       host: this.identity,
       onError: (error) => this.logger.debug('event not recorded', { error }),
     });
-    this.events = new EventSink(this.recorder);
+    this.events = new EventSink(this.recorder, {
+      busy: () => this.queue !== undefined && this.queue.length > 0,
+    });
     if (options.leaderElection !== false) {
       this.elector = new LeaderElector({
         client: this.client,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -14,8 +15,10 @@ import {
 import { KubeClient } from '@lbops/kube';
 import { parseDuration } from '@lbops/schemas';
 import {
+  ElectedSync,
   GitSource,
   GitSync,
+  SYNC_LEASE_NAME,
   parseSecretRef,
   readCredentialsSecret,
   type GitCredentials,
@@ -38,7 +41,9 @@ applied, the last good commit stays in force, and the reason goes to the Configu
 metrics, the log and the pull request. Every sync re-applies the commit in force, repairing drift.
 
 A dedicated process (not part of \`lbops controller\`): it needs write access to metallb.io resources, which
-the controller does not, and it can run outside the cluster. Run one replica.
+the controller does not, and it can run outside the cluster. Run one replica, or several with --leader-elect:
+one holds the Lease and syncs, the others wait (only the leader is ready, so a webhook Service that routes to
+ready pods reaches it; a push delivered to a follower is left to the leader's next poll).
 
 Options:
   --git-url URL            repository to follow (https://, ssh:// or a path)
@@ -52,6 +57,9 @@ Options:
   --metrics-listen ADDR    /metrics, /healthz, /readyz (default 127.0.0.1:7474)
   --cache-dir DIR          where the git objects are kept (default: a directory under $TMPDIR)
   --once                   sync once and exit: 0 applied or unchanged, 1 the head commit is invalid, 2 error
+  --leader-elect           elect one active replica through the Lease ${SYNC_LEASE_NAME} (identity: $POD_NAME,
+                           else the host name and a random suffix)
+  --lease-namespace NS     namespace of the Lease (default: --namespace)
   --log-level LEVEL        debug, info, warn or error (default info)
 
 Git credentials (never logged):
@@ -83,6 +91,8 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
         'metrics-listen': { type: 'string', default: '127.0.0.1:7474' },
         'cache-dir': { type: 'string' },
         once: { type: 'boolean', default: false },
+        'leader-elect': { type: 'boolean', default: false },
+        'lease-namespace': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
       },
     }));
@@ -175,6 +185,20 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   });
   const describe = (r: SyncResult) =>
     r.result === 'error' ? `error: ${r.message}` : `${r.result} ${r.commit.slice(0, 12)}`;
+  const elected =
+    values['leader-elect'] && !values.once
+      ? new ElectedSync({
+          sync,
+          client,
+          namespace: values['lease-namespace'] ?? values.namespace,
+          identity:
+            io.env.POD_NAME !== undefined && io.env.POD_NAME !== ''
+              ? io.env.POD_NAME
+              : `${hostname()}-${randomBytes(3).toString('hex')}`,
+          intervalMs: interval * 1000,
+          logger,
+        })
+      : undefined;
   if (values.once) {
     const result = await sync.trigger('once');
     await sync.stop();
@@ -193,9 +217,11 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
       port: metricsListen.port,
       registry: sync.metrics.registry,
       ready: () =>
-        sync.commitInForce === undefined
-          ? { ok: false, detail: 'no commit applied yet' }
-          : { ok: true, detail: `commit ${sync.commitInForce} in force` },
+        elected !== undefined && !elected.isLeader
+          ? { ok: false, detail: 'not the leader' }
+          : sync.commitInForce === undefined
+            ? { ok: false, detail: 'no commit applied yet' }
+            : { ok: true, detail: `commit ${sync.commitInForce} in force` },
     });
   } catch (error) {
     return fail(`cannot listen on ${values['metrics-listen']}: ${(error as Error).message}`);
@@ -210,7 +236,11 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
             branch: values['git-branch'],
             onPush: (event) => {
               logger.info('push received', { after: event.after, delivery: event.deliveryId });
-              void sync.trigger('webhook');
+              if (elected === undefined) void sync.trigger('webhook');
+              else if (elected.trigger('webhook') === undefined)
+                logger.info('push left to the leader (this replica is not leading)', {
+                  delivery: event.deliveryId,
+                });
             },
             onOutcome: (outcome) => {
               if (outcome.kind === 'refused')
@@ -228,11 +258,14 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     path: values['git-path'],
     interval,
   });
-  if (interval > 0) sync.start(interval * 1000);
+  if (elected !== undefined) elected.start();
+  else if (interval > 0) sync.start(interval * 1000);
   else void sync.trigger('start');
   const signal = await untilSignal();
   logger.info('stopping', { signal });
-  await sync.stop();
+  // A leader releases the Lease, so another replica takes over at once.
+  if (elected !== undefined) await elected.stop();
+  else await sync.stop();
   source.close();
   hook?.closeAllConnections();
   await new Promise<void>((resolve) => (hook === undefined ? resolve() : hook.close(() => resolve())));

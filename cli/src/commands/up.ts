@@ -16,6 +16,7 @@ import {
 import { ExitCode, type Command, type CommandIo } from '../command.js';
 import { collectConfigFiles } from '../config-files.js';
 import { startControllerProcess, untilSignal, type RunningController } from './controller.js';
+import { startEmbeddedSpeakers } from './speaker.js';
 
 /** The repository's examples/, found from this module (cli/dist/commands/up.js) so `npm start` works from anywhere. */
 const bundledExamples = path.resolve(
@@ -194,6 +195,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   while (!running.controller.readiness().ok && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 50));
   const readiness = running.controller.readiness();
+  const speakers = await startEmbeddedSpeakers(client, io, running.logger);
 
   const pools = loaded.applied.filter((o) => o.kind === 'IPAddressPool').map((o) => o.metadata?.name ?? '');
   const from =
@@ -207,6 +209,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
       `  kubeconfig   ${kubeconfig}`,
       `  pools        ${pools.length > 0 ? pools.join(', ') : '(none)'} from ${from}`,
       `  metrics      ${running.endpoints.url}/metrics   health: ${running.endpoints.url}/healthz, /readyz`,
+      `  speakers     dry run on ${speakers.nodes.join(', ')}: which node would announce each Service is printed below`,
       '',
       'Try:',
       `  kubectl --kubeconfig ${kubeconfig} create deploy web --image=nginx`,
@@ -221,6 +224,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   );
   const signal = await untilSignal();
   running.logger.info('stopping', { signal });
+  await speakers.stop();
   await running.stop();
   await server.close();
   io.stdout.write('lbops stopped\n');

@@ -1,6 +1,6 @@
 // The assignments state file: what `lbops state export` writes from a cluster and `lbops plan --state` reads, so
 // a plan can run where there is no cluster access (a pull request's CI). Versioned JSON; see gitops/README.md.
-import type { ServiceObject } from '@lbops/controller/controller/index';
+import type { ServiceObject } from '@lbops/kube';
 
 export const STATE_FORMAT = 'lbops.assignments';
 export const STATE_VERSION = 1;

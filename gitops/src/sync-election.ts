@@ -3,7 +3,7 @@
 // webhook pushes reaching a follower are acknowledged and left to the leader (its readiness routes the webhook
 // Service to it, and its next poll picks the commit up regardless).
 import { LeaderElector, type ElectionTimings, type KubeClient } from '@lbops/kube';
-import { silentLogger, type Logger } from '@lbops/controller/controller/index';
+import { silentLogger, type Logger } from '@lbops/kube';
 import type { GitSync, SyncResult } from './sync.js';
 
 export const SYNC_LEASE_NAME = 'lbops-gitops-sync';

@@ -13,12 +13,7 @@ import {
 } from '@lbops/kube';
 import { loadConfig, type Config, type ConfigFile, type Diagnostic } from '@lbops/schemas';
 import { Allocator } from '@lbops/controller';
-import {
-  configurationStateStatus,
-  evaluateConfig,
-  silentLogger,
-  type Logger,
-} from '@lbops/controller/controller/index';
+import { configurationStateStatus, evaluateConfig, silentLogger, type Logger } from '@lbops/kube';
 import { exportClusterState } from './cluster-state.js';
 import {
   COMMIT_ANNOTATION,

@@ -4,3 +4,4 @@ export * from './server/http-server.js';
 export * from './server/admission.js';
 export * from './server/load-config-admission.js';
 export * from './server/kubeconfig.js';
+export * from './runtime/index.js';

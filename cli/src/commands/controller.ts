@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
+import { Controller, createControllerMetrics } from '@lbops/controller';
 import {
-  Controller,
-  createControllerMetrics,
   createLogger,
   isLogLevel,
   parseListen,
@@ -9,7 +8,7 @@ import {
   type HttpEndpoints,
   type Logger,
   type LogLevel,
-} from '@lbops/controller';
+} from '@lbops/kube';
 import { KubeClient, loadKubeConfig } from '@lbops/kube';
 import { ExitCode, type Command, type CommandIo } from '../command.js';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createLogger, isLogLevel, parseListen, type Logger } from '@lbops/controller';
+import { createLogger, isLogLevel, parseListen, type Logger } from '@lbops/kube';
 import { KubeClient, loadKubeConfig } from '@lbops/kube';
 import { startSpeakerProcess, type Decision, type SpeakerProcess } from '@lbops/speaker';
 import { ExitCode, type Command, type CommandIo } from '../command.js';

@@ -5,13 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  createLogger,
-  isLogLevel,
-  parseListen,
-  startHttpEndpoints,
-  type HttpEndpoints,
-} from '@lbops/controller';
+import { createLogger, isLogLevel, parseListen, startHttpEndpoints, type HttpEndpoints } from '@lbops/kube';
 import { KubeClient } from '@lbops/kube';
 import { parseDuration } from '@lbops/schemas';
 import {

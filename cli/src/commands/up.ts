@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { isLogLevel } from '@lbops/controller';
+import { isLogLevel } from '@lbops/kube';
 import {
   applyObject,
   KubeClient,

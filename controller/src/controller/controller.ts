@@ -19,16 +19,16 @@ import {
 } from '@lbops/kube';
 import { loadConfig, type Config } from '@lbops/schemas';
 import { Allocator, type AllocationResult, type RecordedAssignment } from '../allocator/index.js';
-import { configFiles, LEGACY_CONFIGMAP_NAME } from './config-documents.js';
-import { configurationStateStatus, evaluateConfig, type ConfigEvaluation } from './config-state.js';
+import { configFiles, LEGACY_CONFIGMAP_NAME } from '@lbops/kube';
+import { configurationStateStatus, evaluateConfig, type ConfigEvaluation } from '@lbops/kube';
 import { EventSink } from './event-sink.js';
-import type { HealthCheck } from './http-endpoints.js';
-import { silentLogger, type Logger } from './logger.js';
+import type { HealthCheck } from '@lbops/kube';
+import { silentLogger, type Logger } from '@lbops/kube';
 import { createControllerMetrics, type ControllerMetrics } from './metrics.js';
 import { poolStatus, samePoolStatus, type PoolStatus } from './pool-status.js';
 import { decideService, type ServiceDecision, type ServiceOutcome } from './service-decision.js';
 import { serviceIntent, type ServiceIntent } from './service-intent.js';
-import { ingressIps } from './service-object.js';
+import { ingressIps } from '@lbops/kube';
 
 export const FIELD_MANAGER = 'lbops-controller';
 export const DEFAULT_NAMESPACE = 'metallb-system';

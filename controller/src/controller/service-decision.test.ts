@@ -9,7 +9,7 @@ import {
   type ServiceOutcome,
 } from './service-decision.js';
 import { ALLOCATED_FROM_POOL_ANNOTATION, serviceIntent } from './service-intent.js';
-import type { ServiceObject } from './service-object.js';
+import type { ServiceObject } from '@lbops/kube';
 
 /** RFC 7386 merge patch, enough for these tests. */
 function merge(target: unknown, patch: unknown): unknown {

@@ -3,7 +3,7 @@
 // controller applies the patches and records the Events.
 import { failureConditionReason, type AllocationResult } from '../allocator/index.js';
 import { ALLOCATED_FROM_POOL_ANNOTATION, type IgnoreReason } from './service-intent.js';
-import { ingressIps, timestampText, type ServiceCondition, type ServiceObject } from './service-object.js';
+import { ingressIps, timestampText, type ServiceCondition, type ServiceObject } from '@lbops/kube';
 
 /** The condition where a pending Service says why (kubectl get svc -o yaml, kubectl describe). */
 export const ALLOCATED_CONDITION = 'lbops.io/IPAllocated';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { serviceIntent, type IntentOptions } from './service-intent.js';
-import type { ServiceObject } from './service-object.js';
+import type { ServiceObject } from '@lbops/kube';
 
 function service(
   overrides: {

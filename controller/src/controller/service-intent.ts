@@ -3,7 +3,7 @@
 import type { IpFamily } from '@lbops/schemas';
 import { serviceBackendKey } from '../allocator/index.js';
 import type { AllocationRequest, IpFamilyPolicy, ServicePort } from '../allocator/index.js';
-import { timestampText, type ServiceObject } from './service-object.js';
+import { timestampText, type ServiceObject } from '@lbops/kube';
 
 export const ANNOTATION_PREFIX = 'metallb.io/';
 /** MetalLB's pre-0.13 prefix, still read, with a `deprecatedAnnotation` Warning Event. */

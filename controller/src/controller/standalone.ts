@@ -3,7 +3,7 @@
 // restored allocator, {"settled":...} each time its queue drains; stops on SIGTERM/SIGINT.
 import { KubeClient, loadKubeConfig } from '@lbops/kube';
 import { Controller } from './controller.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '@lbops/kube';
 
 const kubeconfig = process.argv[2];
 if (kubeconfig === undefined) {

@@ -1,5 +1,5 @@
 // Kubernetes objects (plain JSON from the API) reduced to the decision's inputs.
-import { ingressIps, type ServiceObject } from '@lbops/controller';
+import { ingressIps, type ServiceObject } from '@lbops/kube';
 import type { KubeObject } from '@lbops/kube';
 import type { EndpointInfo, NodeInfo, ServiceInfo } from './cluster-state.js';
 

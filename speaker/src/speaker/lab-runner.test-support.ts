@@ -1,6 +1,6 @@
 // One speaker process for the lab test: `node lab-runner.test-support.js KUBECONFIG NODE`, run inside a node
 // namespace (not a dry run: raw frames, BGP sessions, membership). Logs JSON lines on stdout.
-import { createLogger } from '@lbops/controller';
+import { createLogger } from '@lbops/kube';
 import { KubeClient, loadKubeConfig } from '@lbops/kube';
 import { startSpeakerProcess } from './process.js';
 

@@ -1,13 +1,7 @@
 // The edges of one speaker: the layer 2 runtime (raw frames), BGP sessions, membership over UDP, and the HTTP
 // endpoints, around the Speaker. In dry run none of the network parts is started. Shared by `lbops speaker`
 // and `lbops up`.
-import {
-  parseListen,
-  silentLogger,
-  startHttpEndpoints,
-  type HttpEndpoints,
-  type Logger,
-} from '@lbops/controller';
+import { parseListen, silentLogger, startHttpEndpoints, type HttpEndpoints, type Logger } from '@lbops/kube';
 import { isNotFound, resourcePath, type KubeClient, type KubeObject } from '@lbops/kube';
 import { Registry } from 'prom-client';
 import { BgpMetrics } from '../bgp/metrics.js';

@@ -9,7 +9,7 @@ import {
   LEGACY_CONFIGMAP_NAME,
   silentLogger,
   type Logger,
-} from '@lbops/controller';
+} from '@lbops/kube';
 import {
   EventRecorder,
   Informer,

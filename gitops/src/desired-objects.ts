@@ -2,7 +2,7 @@
 // `lbops convert` does), each labelled as owned by lbops and annotated with the commit. Pure.
 import { parseAllDocuments } from 'yaml';
 import { METALLB_KINDS, convertLegacyFiles, type ConfigFile } from '@lbops/schemas';
-import type { KubeObject } from '@lbops/kube';
+import { METALLB_CONFIG_RESOURCES, type KubeObject } from '@lbops/kube';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'lbops';
@@ -20,16 +20,10 @@ export const KIND_ORDER = [
 ] as const;
 
 /** The list path (all namespaces) and version of each kind, as the controller lists them. */
+/** Where each kind is applied: the one table in the kube adapter layer. */
 export const KIND_RESOURCES: Readonly<
   Record<(typeof KIND_ORDER)[number], { apiVersion: string; resource: string }>
-> = {
-  BFDProfile: { apiVersion: 'metallb.io/v1beta1', resource: 'bfdprofiles' },
-  Community: { apiVersion: 'metallb.io/v1beta1', resource: 'communities' },
-  IPAddressPool: { apiVersion: 'metallb.io/v1beta1', resource: 'ipaddresspools' },
-  BGPPeer: { apiVersion: 'metallb.io/v1beta2', resource: 'bgppeers' },
-  L2Advertisement: { apiVersion: 'metallb.io/v1beta1', resource: 'l2advertisements' },
-  BGPAdvertisement: { apiVersion: 'metallb.io/v1beta1', resource: 'bgpadvertisements' },
-};
+> = METALLB_CONFIG_RESOURCES;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { Controller, createControllerMetrics } from '@lbops/controller';
 import {
   createLogger,
-  isLogLevel,
   parseListen,
   startHttpEndpoints,
   type HttpEndpoints,
@@ -10,6 +9,7 @@ import {
   type LogLevel,
 } from '@lbops/kube';
 import { KubeClient, loadKubeConfig } from '@lbops/kube';
+import { checkProcessFlags } from '../process-flags.js';
 import { ExitCode, type Command, type CommandIo } from '../command.js';
 
 const usage = `Usage: lbops controller [--kubeconfig PATH] [--namespace metallb-system] [--lb-class NAME] [--metrics-listen ADDR]
@@ -111,17 +111,16 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     io.stderr.write(`lbops controller: ${(error as Error).message}\n${usage}`);
     return ExitCode.usage;
   }
-  const level = values['log-level'];
-  if (!isLogLevel(level)) {
-    io.stderr.write(`lbops controller: --log-level must be debug, info, warn or error, not "${level}"\n`);
-    return ExitCode.usage;
-  }
-  if (parseListen(values['metrics-listen']) === undefined) {
-    io.stderr.write(
-      `lbops controller: --metrics-listen wants HOST:PORT (e.g. 127.0.0.1:7472), got "${values['metrics-listen']}"\n`,
-    );
-    return ExitCode.usage;
-  }
+  const level = checkProcessFlags(
+    'controller',
+    {
+      logLevel: values['log-level'],
+      metricsListen: values['metrics-listen'],
+      metricsExample: '127.0.0.1:7472',
+    },
+    io,
+  );
+  if (level === undefined) return ExitCode.usage;
   let client: KubeClient;
   try {
     client = new KubeClient(loadKubeConfig(values.kubeconfig, io.env));

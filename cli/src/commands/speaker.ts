@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createLogger, isLogLevel, parseListen, type Logger } from '@lbops/kube';
+import { createLogger, type Logger } from '@lbops/kube';
 import { KubeClient, loadKubeConfig } from '@lbops/kube';
 import { startSpeakerProcess, type Decision, type SpeakerProcess } from '@lbops/speaker';
+import { checkProcessFlags } from '../process-flags.js';
 import { ExitCode, type Command, type CommandIo } from '../command.js';
 import { untilSignal } from './controller.js';
 
@@ -50,17 +51,16 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     io.stderr.write(`lbops speaker: --node NAME is required (or set NODE_NAME)\n${usage}`);
     return ExitCode.usage;
   }
-  const level = values['log-level'];
-  if (!isLogLevel(level)) {
-    io.stderr.write(`lbops speaker: --log-level must be debug, info, warn or error, not "${level}"\n`);
-    return ExitCode.usage;
-  }
-  if (parseListen(values['metrics-listen']) === undefined) {
-    io.stderr.write(
-      `lbops speaker: --metrics-listen wants HOST:PORT (e.g. 127.0.0.1:7473), got "${values['metrics-listen']}"\n`,
-    );
-    return ExitCode.usage;
-  }
+  const level = checkProcessFlags(
+    'speaker',
+    {
+      logLevel: values['log-level'],
+      metricsListen: values['metrics-listen'],
+      metricsExample: '127.0.0.1:7473',
+    },
+    io,
+  );
+  if (level === undefined) return ExitCode.usage;
   const memberlistPort = Number(values['memberlist-port']);
   if (!Number.isInteger(memberlistPort) || memberlistPort < 1 || memberlistPort > 65535) {
     io.stderr.write(

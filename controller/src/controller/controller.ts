@@ -16,35 +16,30 @@ import {
   type KubeClient,
   type KubeObject,
   type ReconcileResult,
+  configFiles,
+  LEGACY_CONFIGMAP_NAME,
+  METALLB_CONFIG_RESOURCES,
+  configurationStateStatus,
+  evaluateConfig,
+  type ConfigEvaluation,
+  type HealthCheck,
+  silentLogger,
+  type Logger,
+  ingressIps,
 } from '@lbops/kube';
 import { loadConfig, type Config } from '@lbops/schemas';
 import { Allocator, type AllocationResult, type RecordedAssignment } from '../allocator/index.js';
-import { configFiles, LEGACY_CONFIGMAP_NAME } from '@lbops/kube';
-import { configurationStateStatus, evaluateConfig, type ConfigEvaluation } from '@lbops/kube';
 import { EventSink } from './event-sink.js';
-import type { HealthCheck } from '@lbops/kube';
-import { silentLogger, type Logger } from '@lbops/kube';
 import { createControllerMetrics, type ControllerMetrics } from './metrics.js';
 import { poolStatus, samePoolStatus, type PoolStatus } from './pool-status.js';
 import { decideService, type ServiceDecision, type ServiceOutcome } from './service-decision.js';
 import { serviceIntent, type ServiceIntent } from './service-intent.js';
-import { ingressIps } from '@lbops/kube';
 
 export const FIELD_MANAGER = 'lbops-controller';
 export const DEFAULT_NAMESPACE = 'metallb-system';
 export const LEASE_NAME = 'lbops-controller';
 /** The ConfigurationState this component writes (MetalLB names the controller's one `controller`). */
 export const CONFIGURATION_STATE_NAME = 'controller';
-
-/** The metallb.io kinds the controller watches, with the version it lists them in. */
-const CONFIG_RESOURCES: ReadonlyArray<{ readonly apiVersion: string; readonly resource: string }> = [
-  { apiVersion: 'metallb.io/v1beta1', resource: 'ipaddresspools' },
-  { apiVersion: 'metallb.io/v1beta1', resource: 'l2advertisements' },
-  { apiVersion: 'metallb.io/v1beta1', resource: 'bgpadvertisements' },
-  { apiVersion: 'metallb.io/v1beta2', resource: 'bgppeers' },
-  { apiVersion: 'metallb.io/v1beta1', resource: 'communities' },
-  { apiVersion: 'metallb.io/v1beta1', resource: 'bfdprofiles' },
-];
 
 export interface ControllerOptions {
   readonly client: KubeClient;
@@ -139,7 +134,7 @@ export class Controller {
     this.namespaces = informer('/api/v1/namespaces');
     // Nodes are watched for the node-related config checks to come; allocation does not depend on them.
     this.nodes = informer('/api/v1/nodes');
-    this.configInformers = CONFIG_RESOURCES.map((r) =>
+    this.configInformers = Object.values(METALLB_CONFIG_RESOURCES).map((r) =>
       informer(resourcePath({ apiVersion: r.apiVersion, resource: r.resource, namespace: this.namespace })),
     );
     this.configMaps = informer(

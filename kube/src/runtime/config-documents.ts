@@ -53,3 +53,13 @@ export function configFiles(objects: readonly KubeObjectLike[]): ConfigFile[] {
     .map((object) => ({ name: configFileName(object), content: stringify(configDocument(object)) }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/** The metallb.io configuration kinds, with the API version lbops lists and applies them in. */
+export const METALLB_CONFIG_RESOURCES = {
+  BFDProfile: { apiVersion: 'metallb.io/v1beta1', resource: 'bfdprofiles' },
+  Community: { apiVersion: 'metallb.io/v1beta1', resource: 'communities' },
+  IPAddressPool: { apiVersion: 'metallb.io/v1beta1', resource: 'ipaddresspools' },
+  BGPPeer: { apiVersion: 'metallb.io/v1beta2', resource: 'bgppeers' },
+  L2Advertisement: { apiVersion: 'metallb.io/v1beta1', resource: 'l2advertisements' },
+  BGPAdvertisement: { apiVersion: 'metallb.io/v1beta1', resource: 'bgpadvertisements' },
+} as const satisfies Readonly<Record<string, { readonly apiVersion: string; readonly resource: string }>>;

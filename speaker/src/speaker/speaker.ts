@@ -7,6 +7,7 @@ import {
   configurationStateStatus,
   evaluateConfig,
   LEGACY_CONFIGMAP_NAME,
+  METALLB_CONFIG_RESOURCES,
   silentLogger,
   type Logger,
 } from '@lbops/kube';
@@ -38,15 +39,6 @@ export const SPEAKER_FIELD_MANAGER = 'lbops-speaker';
 export const NODE_LABEL = 'metallb.io/node';
 export const SERVICE_NAME_LABEL = 'metallb.io/service-name';
 export const SERVICE_NAMESPACE_LABEL = 'metallb.io/service-namespace';
-
-const CONFIG_RESOURCES: ReadonlyArray<{ readonly apiVersion: string; readonly resource: string }> = [
-  { apiVersion: 'metallb.io/v1beta1', resource: 'ipaddresspools' },
-  { apiVersion: 'metallb.io/v1beta1', resource: 'l2advertisements' },
-  { apiVersion: 'metallb.io/v1beta1', resource: 'bgpadvertisements' },
-  { apiVersion: 'metallb.io/v1beta2', resource: 'bgppeers' },
-  { apiVersion: 'metallb.io/v1beta1', resource: 'communities' },
-  { apiVersion: 'metallb.io/v1beta1', resource: 'bfdprofiles' },
-];
 
 export interface SpeakerProtocols {
   readonly layer2?: ProtocolHandler<L2Announcement>;
@@ -150,7 +142,7 @@ export class Speaker {
       resourcePath({ apiVersion: 'v1', resource: 'configmaps', namespace: this.namespace }),
       `metadata.name=${LEGACY_CONFIGMAP_NAME}`,
     );
-    this.configInformers = CONFIG_RESOURCES.map((r) =>
+    this.configInformers = Object.values(METALLB_CONFIG_RESOURCES).map((r) =>
       informer(resourcePath({ apiVersion: r.apiVersion, resource: r.resource, namespace: this.namespace })),
     );
     this.recorder = new EventRecorder(this.client, 'metallb-speaker', {
